@@ -1,0 +1,113 @@
+"""The block model: what every reader produces and the only thing the parser sees.
+
+A reader turns a file (.txt, .docx, .pdf) into a flat list of blocks in reading order:
+`TextBlock` for a paragraph (or a line, for text files) and `TableBlock` for a table. The parser
+never learns which format a block came from, so the same notice gives the same JSON from any reader.
+
+Conventions every reader keeps:
+- `TextBlock.text` is the original text of the paragraph with leading/trailing indentation removed
+  (U+3000, NBSP, spaces); inner characters are untouched (full-width digits stay full-width).
+  Word auto-numbering labels that are not part of the paragraph text are rendered by the reader
+  and put in front of the text (`auto_label` records that this happened).
+- `TextBlock.norm` is the matching form of `text` (see `pipeline.text.normalize`).
+- Blank lines are kept as `TextBlock(text="")` by line-oriented readers; paragraph readers may omit them.
+- `TableBlock.cells` lists each *source* cell once, at its top-left grid position, with its spans.
+  `spans_known=False` means the source lost the merge information (a flattened text table: each
+  cell sits at the next free column of its row, spans 1) and the parser must infer merges.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Where:
+    """Provenance of a block: 1-based page, line (in the normalised text), paragraph, table, row, col."""
+
+    page: int | None = None
+    line: int | None = None
+    paragraph: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"page": self.page, "line": self.line, "paragraph": self.paragraph,
+                "table": self.table, "row": self.row, "col": self.col}
+
+    def describe(self) -> str:
+        """Chinese place description for messages: 第3页第12行."""
+        parts = []
+        if self.page is not None:
+            parts.append(f"第{self.page}页")
+        if self.table is not None:
+            parts.append(f"第{self.table}个表格")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        elif self.line is not None:
+            parts.append(f"第{self.line}行")
+        elif self.paragraph is not None:
+            parts.append(f"第{self.paragraph}段")
+        if self.col is not None:
+            parts.append(f"第{self.col}列")
+        return "".join(parts)
+
+
+@dataclass(slots=True)
+class TextBlock:
+    text: str
+    norm: str
+    where: Where = field(default_factory=Where)
+    style: str | None = None          # docx style name, if any (hint only)
+    outline_level: int | None = None  # docx w:outlineLvl (0-based) or heading level hint
+    auto_label: str | None = None     # auto-numbering label the reader rendered into `text`
+    font: str | None = None           # dominant font name (hint only: 黑体/楷体/仿宋 suggest the rung)
+    indent: float | None = None       # first-line indent in characters, when the reader knows it
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.norm
+
+
+@dataclass(slots=True)
+class TableCell:
+    text: str                 # original text; several paragraphs joined with "\n"
+    row: int                  # 0-based grid row of the top-left corner
+    col: int                  # 0-based grid column of the top-left corner
+    rowspan: int = 1
+    colspan: int = 1
+    where: Where = field(default_factory=Where)
+    indent: int = 0           # leading spaces before the text (a cue for child rows in flattened tables)
+
+
+@dataclass(slots=True)
+class TableBlock:
+    cells: list[TableCell]
+    n_rows: int
+    n_cols: int
+    spans_known: bool
+    where: Where = field(default_factory=Where)
+
+    def rows(self) -> list[list[TableCell]]:
+        """Source cells grouped by their top-left row, in column order."""
+        out: list[list[TableCell]] = [[] for _ in range(self.n_rows)]
+        for c in self.cells:
+            out[c.row].append(c)
+        for r in out:
+            r.sort(key=lambda c: c.col)
+        return out
+
+
+Block = TextBlock | TableBlock
+
+
+@dataclass(slots=True)
+class SourceDoc:
+    """What a reader returns: the blocks plus facts about the source file."""
+
+    path: str
+    sha256: str
+    format: str               # "txt" | "docx" | "pdf"
+    blocks: list[Block]
+    encoding: str | None = None
+    warnings: list[tuple[str, str, Where]] = field(default_factory=list)  # (code, message, where)

@@ -1,0 +1,32 @@
+"""Errors meant for clerks: a Chinese reason naming the file and the place.
+
+Every failure that reaches a user goes through `InputError`: the CLI prints its message and exits 1
+(the input was read but is invalid). Nothing is ever decoded with errors="ignore"; we fail loudly instead.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """The input file cannot be used. `reason` is Chinese, `where` says the place (page/line/…)."""
+
+    def __init__(self, path: str | Path | None, reason: str, where: str | None = None, hint: str | None = None):
+        self.path = str(path) if path is not None else None
+        self.reason = reason
+        self.where = where
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        parts = []
+        if self.path:
+            parts.append(f"文件“{self.path}”")
+        if self.where:
+            parts.append(self.where)
+        head = "，".join(parts)
+        msg = f"{head}：{self.reason}" if head else self.reason
+        if self.hint:
+            msg += f"（处理建议：{self.hint}）"
+        return msg

@@ -1,0 +1,43 @@
+"""Text normalisation for matching.
+
+The original characters stay in the output; `normalize` gives the form patterns are written against:
+- full-width digits, Latin letters and ％ → ASCII; `．` between digits → `.`;
+- invisible characters removed (U+200B, U+00AD soft hyphen, U+FEFF);
+- indentation (U+3000, NBSP, spaces, tabs) stripped at both ends.
+No blanket NFKC: it would turn （） into () and Ⅲ into III. ﹝﹞ fold into 〔〕 (as NFKC would).
+"""
+from __future__ import annotations
+
+import re
+
+_FW = {chr(0xFF10 + i): str(i) for i in range(10)}
+_FW.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
+_FW.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
+_FW.update({"％": "%", "﹝": "〔", "﹞": "〕", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2060": ""})
+_TRANS = str.maketrans(_FW)
+_FW_DOT = re.compile(r"(?<=\d)．(?=\d)")
+INDENT_CHARS = " \t\u3000\u00a0\r\n\u2002\u2003\u2009"
+_HAN = r"\u3400-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN = re.compile(rf"(?<=[{_HAN}0-9%])[ \u3000\u00a0]+(?=[{_HAN}])|(?<=[{_HAN}])[ \u3000\u00a0]+(?=[0-9])")
+
+
+def normalize(s: str) -> str:
+    """Matching form of one line/paragraph (see module doc)."""
+    s = s.translate(_TRANS)
+    if "．" in s:
+        s = _FW_DOT.sub(".", s)
+    return s.strip(INDENT_CHARS)
+
+
+def strip_indent(s: str) -> str:
+    return s.strip(INDENT_CHARS).replace("\ufeff", "")
+
+
+def squeeze_cjk_spaces(s: str) -> str:
+    """Remove spaces between Han characters and between Han and digits (PDF text layers, spaced titles)."""
+    return _SPACE_BETWEEN.sub("", s)
+
+
+def is_han(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF
