@@ -1,0 +1,266 @@
+"""The archive: the one module that owns the SQLite database of the drop folder.
+
+Why SQLite: it is embedded (nothing to install or run), several processes may use one file at once
+(WAL: readers never block the writer), and a transaction is the arbiter that keeps two watchers
+— or two workers of one watcher — from processing the same notice twice.
+
+What it holds:
+- `notices`: one row per file taken from the inbox, keyed by its claim token. State moves
+  received → processing → done | failed | duplicate. Content identity is two hashes: the byte sha256
+  and a canonical hash of the parsed notice that ignores provenance (`source`, `where`, `warnings`),
+  so a re-saved office file whose bytes differ but whose notice is the same is still recognised.
+- `progress`: the progress history of the bulletin work (per plan, as-of date and item), stored as
+  opaque JSON so the tracker can evolve its records without a migration here.
+
+Schema changes are migrations keyed by `PRAGMA user_version`; never edit a released migration,
+append a new one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+BUSY_TIMEOUT_MS = 30_000
+TERMINAL_STATES = ("done", "failed", "duplicate")
+LIVE_STATES = ("received", "processing")
+
+# Each entry moves the schema from version i to i+1.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE notices (
+        id            INTEGER PRIMARY KEY,
+        token         TEXT NOT NULL UNIQUE,       -- claim token (also in the claimed file's name)
+        name          TEXT NOT NULL,              -- original file name as dropped
+        state         TEXT NOT NULL CHECK (state IN ('received','processing','done','failed','duplicate')),
+        received_at   REAL NOT NULL,
+        updated_at    REAL NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0, -- times a worker started on it
+        crashes       INTEGER NOT NULL DEFAULT 0, -- times a worker died on it while the watcher lived
+        claim_path    TEXT,                       -- where the file sits while claimed
+        final_path    TEXT,                       -- where the original ends (done/ or failed/)
+        byte_size     INTEGER,
+        byte_sha256   TEXT,
+        content_hash  TEXT,                       -- canonical parsed-content hash
+        region        TEXT,
+        year          INTEGER,
+        doc_number    TEXT,                       -- 文号 (canonical form when known)
+        parsed_json   TEXT,
+        json_path     TEXT,
+        pdf_path      TEXT,
+        duplicate_of  TEXT,                       -- token of the notice this one repeats
+        error         TEXT                        -- Chinese reason when failed
+    );
+    CREATE INDEX notices_byte ON notices(byte_sha256);
+    CREATE INDEX notices_content ON notices(content_hash);
+    CREATE UNIQUE INDEX notices_final ON notices(final_path) WHERE final_path IS NOT NULL;
+    CREATE UNIQUE INDEX notices_json ON notices(json_path) WHERE json_path IS NOT NULL;
+    CREATE TABLE progress (
+        id           INTEGER PRIMARY KEY,
+        plan_key     TEXT NOT NULL,
+        as_of        TEXT NOT NULL,
+        item_id      TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        recorded_at  REAL NOT NULL
+    );
+    CREATE INDEX progress_plan ON progress(plan_key, as_of, item_id);
+    """,
+]
+
+
+def default_archive_path(inbox: str | Path) -> Path:
+    """Bookkeeping lives inside the watched folder unless configured (contract.md)."""
+    env = os.environ.get("PLANDOC_ARCHIVE")
+    return Path(env) if env else Path(inbox) / ".plandoc" / "archive.sqlite3"
+
+
+@dataclass(slots=True)
+class Reservation:
+    """Outcome of `reserve_content`: either the notice is new (paths to write) or it repeats one."""
+
+    duplicate_of: str | None
+    json_path: str | None = None
+    pdf_path: str | None = None
+
+
+class Archive:
+    """A connection to the archive. One per process (sqlite3 connections are not shared across forks)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN ourselves, so every transaction's extent is explicit.
+        self.db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema -------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._write():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for i in range(version, len(MIGRATIONS)):
+                for stmt in _split_sql(MIGRATIONS[i]):
+                    self.db.execute(stmt)
+                self.db.execute(f"PRAGMA user_version={i + 1}")
+
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    class _Tx:
+        def __init__(self, db: sqlite3.Connection):
+            self.db = db
+
+        def __enter__(self):
+            # IMMEDIATE takes the write lock up front, so check-then-insert sequences are atomic.
+            self.db.execute("BEGIN IMMEDIATE")
+            return self.db
+
+        def __exit__(self, exc_type, exc, tb):
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+            return False
+
+    def _write(self) -> "Archive._Tx":
+        return Archive._Tx(self.db)
+
+    # -- notices ------------------------------------------------------------------------------
+    def receive(self, token: str, name: str, claim_path: str | Path, byte_size: int | None = None) -> None:
+        """Record a freshly claimed file (state `received`). Idempotent for an existing token."""
+        now = time.time()
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO notices(token, name, state, received_at, updated_at, claim_path, byte_size)"
+                       " VALUES (?,?,?,?,?,?,?)", (token, name, "received", now, now, str(claim_path), byte_size))
+
+    def get(self, token: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM notices WHERE token=?", (token,)).fetchone()
+        return dict(row) if row else None
+
+    def set_claim_path(self, token: str, claim_path: str | Path) -> None:
+        with self._write() as db:
+            db.execute("UPDATE notices SET claim_path=?, updated_at=? WHERE token=?", (str(claim_path), time.time(), token))
+
+    def start_processing(self, token: str) -> dict:
+        """Mark `processing` and count the attempt. Returns the row as it is now."""
+        with self._write() as db:
+            db.execute("UPDATE notices SET state='processing', attempts=attempts+1, updated_at=? "
+                       "WHERE token=? AND state IN ('received','processing')", (time.time(), token))
+        return self.get(token)
+
+    def note_crash(self, token: str) -> int:
+        """A worker died while holding this notice (the watcher itself lived). Returns the crash count."""
+        with self._write() as db:
+            db.execute("UPDATE notices SET crashes=crashes+1, updated_at=? WHERE token=?", (time.time(), token))
+        row = self.get(token)
+        return row["crashes"] if row else 0
+
+    def find_byte_duplicate(self, token: str, byte_sha256: str) -> str | None:
+        """Another notice with these exact bytes that is done or still being processed."""
+        with self._write() as db:
+            db.execute("UPDATE notices SET byte_sha256=?, updated_at=? WHERE token=?", (byte_sha256, time.time(), token))
+            row = db.execute("SELECT token FROM notices WHERE byte_sha256=? AND token<>? AND state IN "
+                             "('processing','done') AND content_hash IS NOT NULL ORDER BY id LIMIT 1",
+                             (byte_sha256, token)).fetchone()
+        return row["token"] if row else None
+
+    def reserve_content(self, token: str, *, content_hash: str, region: str | None, year: int | None,
+                        doc_number: str | None, parsed_json: str, out_paths: Iterable[tuple[str, str]]) -> Reservation:
+        """Atomically decide whether this parsed notice is new; if so, claim its output paths.
+
+        `out_paths` yields candidate (json_path, pdf_path) pairs in order of preference; the first pair
+        no other notice owns is taken. Running inside one IMMEDIATE transaction is what makes two
+        watchers agree on which copy of a notice is the original.
+        """
+        with self._write() as db:
+            mine = db.execute("SELECT json_path, pdf_path, content_hash FROM notices WHERE token=?", (token,)).fetchone()
+            if mine and mine["json_path"] and mine["content_hash"] == content_hash:
+                return Reservation(None, mine["json_path"], mine["pdf_path"])   # resumed after a crash
+            other = db.execute("SELECT token FROM notices WHERE content_hash=? AND token<>? AND state IN "
+                               "('processing','done') ORDER BY id LIMIT 1", (content_hash, token)).fetchone()
+            if other:
+                db.execute("UPDATE notices SET content_hash=?, region=?, year=?, doc_number=?, updated_at=? WHERE token=?",
+                           (content_hash, region, year, doc_number, time.time(), token))
+                return Reservation(other["token"])
+            for json_path, pdf_path in out_paths:
+                taken = db.execute("SELECT 1 FROM notices WHERE (json_path=? OR pdf_path=?) AND token<>?",
+                                   (json_path, pdf_path, token)).fetchone()
+                if not taken:
+                    db.execute("UPDATE notices SET content_hash=?, region=?, year=?, doc_number=?, parsed_json=?, "
+                               "json_path=?, pdf_path=?, updated_at=? WHERE token=?",
+                               (content_hash, region, year, doc_number, parsed_json, json_path, pdf_path,
+                                time.time(), token))
+                    return Reservation(None, json_path, pdf_path)
+        raise RuntimeError("no free output path")  # out_paths is meant to be unbounded
+
+    def reserve_final_path(self, token: str, candidates: Iterable[Path]) -> Path:
+        """Pick where the original will end: the first candidate neither on disk nor promised to another notice."""
+        with self._write() as db:
+            row = db.execute("SELECT final_path FROM notices WHERE token=?", (token,)).fetchone()
+            if row and row["final_path"]:
+                return Path(row["final_path"])
+            for cand in candidates:
+                if os.path.lexists(cand):
+                    continue
+                if db.execute("SELECT 1 FROM notices WHERE final_path=?", (str(cand),)).fetchone():
+                    continue
+                db.execute("UPDATE notices SET final_path=?, updated_at=? WHERE token=?", (str(cand), time.time(), token))
+                return cand
+        raise RuntimeError("no free final path")
+
+    def finish(self, token: str, state: str, *, error: str | None = None, duplicate_of: str | None = None) -> None:
+        """Record the terminal state. Called before the original is moved, so a crash in between is resumable."""
+        if state not in TERMINAL_STATES:
+            raise ValueError(state)
+        with self._write() as db:
+            db.execute("UPDATE notices SET state=?, error=?, duplicate_of=?, updated_at=? WHERE token=?",
+                       (state, error, duplicate_of, time.time(), token))
+
+    def notices(self, state: str | None = None) -> list[dict]:
+        sql = "SELECT * FROM notices" + (" WHERE state=?" if state else "") + " ORDER BY id"
+        return [dict(r) for r in self.db.execute(sql, (state,) if state else ())]
+
+    def counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT state, COUNT(*) FROM notices GROUP BY state")}
+
+    # -- progress history (bulletin work) ----------------------------------------------------------
+    def record_progress(self, plan_key: str, as_of: str, item_id: str, payload: Any) -> None:
+        """Append one progress record (payload: JSON text or any JSON-serialisable value)."""
+        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        json.loads(text)  # refuse non-JSON text early: history readers rely on it
+        with self._write() as db:
+            db.execute("INSERT INTO progress(plan_key, as_of, item_id, payload_json, recorded_at) VALUES (?,?,?,?,?)",
+                       (plan_key, as_of, item_id, text, time.time()))
+
+    def progress_history(self, plan_key: str, item_id: str | None = None) -> list[dict]:
+        """All records of a plan (optionally one item), oldest as-of first, then in recording order."""
+        sql = "SELECT plan_key, as_of, item_id, payload_json, recorded_at FROM progress WHERE plan_key=?"
+        args: list[Any] = [plan_key]
+        if item_id is not None:
+            sql += " AND item_id=?"
+            args.append(item_id)
+        sql += " ORDER BY as_of, id"
+        out = []
+        for r in self.db.execute(sql, args):
+            d = dict(r)
+            d["payload"] = json.loads(d.pop("payload_json"))
+            out.append(d)
+        return out
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (ours contain no ';' inside literals)."""
+    stmts = []
+    for part in script.split(";"):
+        lines = [l.split("--", 1)[0] for l in part.splitlines()]
+        stmt = "\n".join(lines).strip()
+        if stmt:
+            stmts.append(stmt)
+    return stmts

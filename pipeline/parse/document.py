@@ -1,0 +1,144 @@
+"""Blocks → ParseResult: find the layers, then hand each to its parser.
+
+Layers (domain.md §1): [website chrome] → [cover notice] → plan title → body → [附件 indicator table]
+→ [版记 remnant]. The attachment region is found *before* numbering is scanned, because flattened
+category rows (一、地区生产总值) look exactly like L1 headings.
+"""
+from __future__ import annotations
+
+import re
+
+from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
+from pipeline.parse.cover import ATTACHMENT_LINE, parse_cover, title_object
+from pipeline.parse.labels import match_label
+from pipeline.parse.table import parse_table
+from pipeline.parse.tree import build_tree
+from pipeline.schema import ParseResult, Plan, Provenance, Source, Warning_
+from pipeline.text import squeeze_cjk_spaces
+
+_RULE_LINE = re.compile(r"^[-—－―_＿=＝─━·.…\s]+$")
+_ATTACHMENT_HEAD = re.compile(r"^附\s*件\s*\d*\s*$")
+_CHROME = re.compile(r"^(下载|打印|全屏|收藏|分享|关闭|【?字号|【\s*大\s*中\s*小|扫一扫|来源[:：]|浏览次数|当前位置|首页\s*[>＞])")
+_PLAN_GENRE = re.compile(r"(计划|规划|报告|要点|纲要|方案|安排|意见)(（[^）]*）)?(草案)?$")
+_TERMINAL = re.compile(r"[。；！？]")
+_TITLE_REGION_YEAR = re.compile(r"^(?P<region>[\u4e00-\u9fff]{2,20}?)(?P<year>(19|20)\d{2})\s*年")
+_ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+MAX_TITLE_LEN = 60
+
+
+def _prov(w: Where | None) -> Provenance:
+    if w is None:
+        return Provenance()
+    return Provenance(page=w.page, line=w.line, paragraph=w.paragraph, table=w.table, row=w.row, col=w.col)
+
+
+def _warn(code: str, message: str, where: Where | None) -> Warning_:
+    return Warning_(code=code, message=message, where=_prov(where))
+
+
+def _is_furniture(b: TextBlock) -> bool:
+    return bool(_RULE_LINE.match(b.norm)) or bool(_CHROME.match(b.norm))
+
+
+def _looks_like_title(norm: str) -> bool:
+    t = squeeze_cjk_spaces(norm)
+    return (0 < len(t) <= MAX_TITLE_LEN and not _TERMINAL.search(t) and match_label(t) is None
+            and not t.endswith(("：", ":")))
+
+
+def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
+    warnings: list[Warning_] = [_warn(c, m, w) for c, m, w in doc.warnings]
+    blocks = doc.blocks
+    # 1. Split off the attachment region: the first "附件" head line or the first table.
+    att_start = len(blocks)
+    for i, b in enumerate(blocks):
+        if isinstance(b, TableBlock) or (isinstance(b, TextBlock) and _ATTACHMENT_HEAD.match(b.norm)):
+            att_start = i
+            break
+    paras = [b for b in blocks[:att_start] if isinstance(b, TextBlock) and not b.is_blank and not _is_furniture(b)]
+    # 2. Cover notice.
+    cover = parse_cover(paras)
+    warnings += [_warn(c, m, b.where) for c, m, b in cover.warnings]
+    notice = cover.notice
+    rest = paras[cover.end:]
+    # 3. Plan title: the first title-shaped paragraph before the first label.
+    plan = Plan()
+    title_i = None
+    for i, b in enumerate(rest[:12]):
+        if match_label(b.norm):
+            break
+        if _looks_like_title(b.norm) and _PLAN_GENRE.search(squeeze_cjk_spaces(b.norm)):
+            title_i = i
+            break
+    if title_i is None and rest and _looks_like_title(rest[0].norm) and notice is None:
+        title_i = 0
+    if title_i is not None:
+        plan.title = squeeze_cjk_spaces(rest[title_i].text).strip()
+        pre_title = rest[:title_i]
+        body = rest[title_i + 1:]
+    else:
+        pre_title = []
+        body = rest
+        if notice is not None:
+            plan.title = title_object(notice) or None
+    if notice is None and pre_title:
+        warnings.append(_warn("header_skipped", f"标题前有 {len(pre_title)} 行未识别的内容（网页信息栏等），已忽略",
+                              pre_title[0].where))
+    # 4. Attachment notes (附件：…) close the plan text; they are not tasks.
+    attachments: list[str] = []
+    body_paras: list[TextBlock] = []
+    for b in body:
+        m = ATTACHMENT_LINE.match(b.norm)
+        if m:
+            attachments.append(m.group(1).strip())
+        else:
+            body_paras.append(b)
+    if notice is not None:
+        notice.attachments = attachments
+    # 5. Region and year.
+    src_title = plan.title or ""
+    m = _TITLE_REGION_YEAR.match(src_title)
+    if m:
+        plan.region, plan.year = m.group("region"), int(m.group("year"))
+    else:
+        m2 = _ANY_YEAR.search(src_title) or next((mm for b in body_paras[:5] if (mm := _ANY_YEAR.search(b.norm))), None)
+        if m2:
+            plan.year = int(m2.group(1))
+    # 6. The numbered tree.
+    sections, preamble, tree_warnings = build_tree(body_paras)
+    plan.sections = sections
+    plan.preamble = preamble
+    warnings += [_warn(c, m, b.where) for c, m, b in tree_warnings]
+    if not sections:
+        warnings.append(_warn("no_headings", "正文中没有找到“一、”“（一）”等编号标题", None))
+    # 7. Indicator tables in the attachment region.
+    inferred = []
+    tail = blocks[att_start:]
+    for i, b in enumerate(tail):
+        if not isinstance(b, TableBlock):
+            continue
+        res = parse_table(b, plan.year, row_id_start=len(plan.indicators) + 1)
+        if not res.rows:
+            continue
+        plan.indicators.extend(res.rows)
+        inferred.extend(res.inferred)
+        warnings += [_warn(c, m, w) for c, m, w in res.warnings]
+        if plan.attachment_title is None:
+            heads = [t for t in tail[:i] if isinstance(t, TextBlock) and not t.is_blank
+                     and not _ATTACHMENT_HEAD.match(t.norm) and not _is_furniture(t)]
+            if heads:
+                plan.attachment_title = squeeze_cjk_spaces(heads[-1].text)
+    if plan.attachment_title is None and attachments:
+        plan.attachment_title = attachments[0]
+    # 8. Prose targets, table↔body reconciliation, keywords.
+    from pipeline.parse.corroborate import check_inferred_merges
+    warnings += check_inferred_merges(plan, inferred)
+    from pipeline.parse.targets import attach_targets
+    warnings += attach_targets(plan)
+    from pipeline.parse.reconcile import reconcile
+    warnings += reconcile(plan)
+    if keywords:
+        from pipeline.parse.keywords import add_keywords
+        add_keywords(plan)
+    source = Source(path=doc.path, sha256=doc.sha256, format=doc.format)
+    return ParseResult(source=source, notice=notice, plan=plan, warnings=warnings)

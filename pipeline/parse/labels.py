@@ -1,0 +1,106 @@
+"""The numbering ladder (domain.md §2): which rung a paragraph's leading label is on.
+
+The level comes from the label's rung on the fixed ladder, never from the order in which labels
+first appear: 一、 is always L1, （一） L2, 1. L3, （1） L4. Patterns run on the normalised text
+(full-width digits already ASCII).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN = "一二三四五六七八九十"
+
+
+def cn_to_int(s: str) -> int | None:
+    """Small Chinese numerals used as labels: 一 … 九十九 (十二 = 12, 二十 = 20)."""
+    if not s:
+        return None
+    total, cur = 0, 0
+    for ch in s:
+        if ch in CN_DIGITS:
+            cur = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            total += (cur or 1) * CN_UNITS[ch]
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def int_to_cn(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n - 10] if n > 10 else "")
+    tens, ones = divmod(n, 10)
+    return digits[tens] + "十" + (digits[ones] if ones else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    rung: int          # 1..4 on the ladder
+    number: int        # the ordinal (一 → 1)
+    raw: str           # the label as written, e.g. "一、" or "(1)"
+    canonical: str     # canonical spelling: 一、 / （一） / 1. / （1）
+    rest: str          # text after the label (normalised form)
+    length: int        # characters of the label in the normalised text (incl. trailing spaces)
+
+
+# L1: 一、 一， 一. 一． 一 、 — never 一是 / 一要 (inline enumerations) and never a date like 二〇二三年.
+_L1 = re.compile(rf"^([{_CN}]{{1,3}})\s*[、，,.．]\s*")
+_L2 = re.compile(rf"^[（(]\s*([{_CN}]{{1,3}})\s*[）)]\s*")
+# L3: 1. 1． 1、 1 . — a non-digit must follow (5.5%以上 after a PDF wrap is no label).
+_L3 = re.compile(r"^(\d{1,2})\s*[.．、](?![\d%])\s*")
+_L4 = re.compile(r"^(?:[（(]\s*(\d{1,2})\s*[）)]|(\d{1,2})[）)])\s*")
+# A label followed by these is a cross-reference or a range, not a heading: （一）至（三）.
+_NOT_AFTER = re.compile(r"^(至|到|和|及|与|、|项|条|款|部分)")
+
+
+def match_label(norm: str) -> Label | None:
+    m = _L1.match(norm)
+    if m:
+        n = cn_to_int(m.group(1))
+        rest = norm[m.end():]
+        if n and not _NOT_AFTER.match(rest) and rest:
+            return Label(1, n, m.group(0).strip(), f"{m.group(1)}、", rest, m.end())
+    m = _L2.match(norm)
+    if m:
+        n = cn_to_int(m.group(1))
+        rest = norm[m.end():]
+        if n and not _NOT_AFTER.match(rest) and rest:
+            return Label(2, n, m.group(0).strip(), f"（{m.group(1)}）", rest, m.end())
+    m = _L3.match(norm)
+    if m:
+        n = int(m.group(1))
+        rest = norm[m.end():]
+        if n and rest and not _NOT_AFTER.match(rest):
+            return Label(3, n, m.group(0).strip(), f"{n}.", rest, m.end())
+    m = _L4.match(norm)
+    if m:
+        n = int(m.group(1) or m.group(2))
+        rest = norm[m.end():]
+        if n and rest and not _NOT_AFTER.match(rest):
+            return Label(4, n, m.group(0).strip(), f"（{n}）", rest, m.end())
+    return None
+
+
+def cut_original(text: str, norm_len: int) -> str:
+    """Drop the first `norm_len` normalised characters from the original `text` (already stripped).
+
+    `normalize` maps characters one to one except for removed invisibles, so we walk the original and
+    count only characters that survive normalisation."""
+    count = 0
+    for i, ch in enumerate(text):
+        if count >= norm_len:
+            return text[i:].lstrip(" \u3000\t")
+        if ch.translate(_TRANS_PROBE):
+            count += 1
+    return ""
+
+
+from pipeline.text import _TRANS as _TRANS_PROBE  # noqa: E402  (shared table; kept private to text.py users)

@@ -1,0 +1,115 @@
+"""The numbered task tree: labelled paragraphs → sections/items, run-in headlines → headline nodes.
+
+Ids follow the ancestors actually present (二 → "2", （三） → "2.3", a headline in it → "2.3.1"), so a
+plan that skips a rung still gets short stable ids. Numbering restarts under each parent; a gap or a
+repeat is reported as a warning (it is a strong hint of a false positive).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.blocks import TextBlock
+from pipeline.parse.headlines import find_headlines
+from pipeline.parse.labels import Label, cut_original, match_label
+from pipeline.schema import Node, Provenance
+
+KIND_BY_RUNG = {1: "section", 2: "item", 3: "item", 4: "item"}
+_TITLE_END = re.compile(r"[。！？]")
+
+
+@dataclass
+class _Open:
+    node: Node
+    rung: int
+    paras: list[tuple[str, TextBlock]] = field(default_factory=list)   # own text paragraphs after the title
+    last_child_number: int = 0
+
+
+def provenance(block: TextBlock) -> Provenance:
+    w = block.where
+    return Provenance(page=w.page, line=w.line, paragraph=w.paragraph, table=w.table, row=w.row, col=w.col)
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """An item's title is its first sentence up to the first 。 (commas allowed); the rest is its text."""
+    m = _TITLE_END.search(text)
+    if not m:
+        return text.strip(), ""
+    return text[: m.start()].strip(), text[m.end():].strip()
+
+
+def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str, str, TextBlock]]]:
+    """(sections, preamble text, warnings) from the body paragraphs (non-blank TextBlocks)."""
+    roots: list[Node] = []
+    stack: list[_Open] = []
+    preamble: list[str] = []
+    warnings: list[tuple[str, str, TextBlock]] = []
+    root_last = 0
+    opened: list[_Open] = []
+
+    for block in paras:
+        label = match_label(block.norm)
+        if label is None:
+            if stack:
+                stack[-1].paras.append((block.text, block))
+            else:
+                preamble.append(block.text)
+            continue
+        while stack and stack[-1].rung >= label.rung:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        last = parent.last_child_number if parent else root_last
+        if label.number != last + 1:
+            what = "重复" if label.number <= last else "跳号"
+            warnings.append(("numbering_gap", f"编号“{label.raw}”{what}（上一个同级编号是第{last}个）", block))
+        if parent:
+            parent.last_child_number = label.number
+        else:
+            root_last = label.number
+        title, rest = split_title(cut_original(block.text, label.length))
+        parent_id = parent.node.id if parent else ""
+        node = Node(id=f"{parent_id}.{label.number}" if parent_id else str(label.number),
+                    kind=KIND_BY_RUNG[label.rung], level=label.rung, label=label.canonical,
+                    title=title, where=provenance(block))
+        (parent.node.children if parent else roots).append(node)
+        op = _Open(node, label.rung, [(rest, block)] if rest else [])
+        stack.append(op)
+        opened.append(op)
+
+    for op in opened:
+        _finish(op)
+    return roots, "\n".join(preamble), warnings
+
+
+def _finish(op: _Open) -> None:
+    """Set the node's own text; leaf items get their run-in headlines as children."""
+    node = op.node
+    starts, pos = [], 0
+    for t, b in op.paras:
+        starts.append((pos, b))
+        pos += len(t) + 1
+    text = "\n".join(t for t, _ in op.paras)
+    if node.children or not text:
+        node.text = text
+        return
+    heads = find_headlines(text)
+    if not heads:
+        node.text = text
+        return
+    node.text = text[: heads[0].start].strip()
+    for k, h in enumerate(heads, 1):
+        end = heads[k].start if k < len(heads) else len(text)
+        body = text[h.title_end:end].strip()
+        node.children.append(Node(id=f"{node.id}.{k}", kind="headline", level=min(node.level + 1, 4),
+                                  label=h.label, title=h.title, text=body,
+                                  where=provenance(_block_at(starts, h.start))))
+
+
+def _block_at(starts: list[tuple[int, TextBlock]], offset: int) -> TextBlock:
+    found = starts[0][1]
+    for pos, b in starts:
+        if pos > offset:
+            break
+        found = b
+    return found

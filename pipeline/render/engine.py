@@ -1,0 +1,123 @@
+"""Jinja template → laid-out pages → checked → PDF: the render core every 公文 output shares.
+
+The plan PDF, the progress bulletin and the diff report differ only in their template and context;
+this module owns what they have in common and what must never be skipped:
+
+- refuse early without HarfBuzz subsetting (`fonts.require_harfbuzz_subset`);
+- resolve the font chains once per render and give WeasyPrint one `FontConfiguration`;
+- route every resource through `ProjectOnlyFetcher`;
+- after layout and before a byte is written, check that every character drawn has a glyph in the
+  font chain of its box (WeasyPrint would otherwise draw tofu silently and pdfplumber would then read
+  nothing from that page), and turn WeasyPrint's own missing-glyph warnings into errors;
+- write the file atomically.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.fsutil import atomic_write_bytes
+from pipeline.render import justify
+from pipeline.render.env import TEMPLATES_DIR, make_env
+from pipeline.render.fonts import FontSet, require_harfbuzz_subset, resolve_fonts
+
+STYLESHEET = "gongwen.css.j2"
+CONTEXT_CHARS = 12   # characters of surrounding text quoted in a missing-glyph message
+
+
+@dataclass
+class RenderReport:
+    """What a render did, for logs, `make run` and tests."""
+
+    pages: int = 0
+    seconds: float = 0.0
+    justified: bool = False
+    fallback_chars: dict[str, str] = field(default_factory=dict)   # character → face that served it
+    warnings: list[str] = field(default_factory=list)              # WeasyPrint warnings (CSS, fonts)
+    served: list[str] = field(default_factory=list)                # URLs the fetcher served
+    refused: list[str] = field(default_factory=list)
+    fonts: FontSet | None = None
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        try:
+            self.messages.append(record.getMessage())
+        except Exception:  # pragma: no cover - a malformed record must not break the render
+            self.messages.append(str(record.msg))
+
+
+def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) -> None:
+    """Every drawn character must be in a face of its box's font-family list (our faces only)."""
+    by_family = {f.family: f for f in fonts.faces()}
+    from pipeline.render.fonts import codepoints
+    for page_no, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            text = getattr(box, "text", None)
+            if not text or not hasattr(box, "pango_layout"):
+                continue
+            chain = [by_family[name] for name in box.style["font_family"] if name in by_family]
+            for i, ch in enumerate(text):
+                if ch in " \t\n\r\u3000\u00a0\u200b" or ord(ch) < 32:
+                    continue
+                face = next((f for f in chain if ord(ch) in codepoints(f.path)), None)
+                if face is None:
+                    start = max(0, i - CONTEXT_CHARS)
+                    context = text[start:i + CONTEXT_CHARS].replace("\u200b", "")
+                    names = "、".join(f.family for f in chain) or "（未指定字体）"
+                    raise InputError(None, f"第{page_no}页“{context}”中的字符“{ch}”（U+{ord(ch):04X}）"
+                                           f"在已配置的字体（{names}）中都没有字形，无法排版{label}",
+                                     hint="请改用常用字，或配置包含该字的字体（环境变量 PLANDOC_FONT_FANG 等）")
+                if chain and face is not chain[0]:
+                    report.fallback_chars.setdefault(ch, face.family)
+
+
+def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet | None = None,
+               label: str = "") -> RenderReport:
+    """Render `templates/<template>` with `context` into the PDF `out`. Raises InputError (Chinese)."""
+    t0 = time.perf_counter()
+    require_harfbuzz_subset()
+    report = RenderReport(justified=justify.install())
+    fonts = fonts or resolve_fonts()
+    report.fonts = fonts
+    env = make_env(fonts)
+    html_text = env.get_template(template).render(**context)
+    css_text = env.get_template(STYLESHEET).render()
+
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from pipeline.render.fetcher import ProjectOnlyFetcher, RefusedFetch
+
+    fetcher = ProjectOnlyFetcher([TEMPLATES_DIR], fonts.allowed_paths())
+    collect = _Collect()
+    wp_logger = logging.getLogger("weasyprint")
+    wp_logger.addHandler(collect)
+    try:
+        font_config = FontConfiguration()
+        base = TEMPLATES_DIR.as_uri() + "/"
+        stylesheet = CSS(string=css_text, base_url=base, url_fetcher=fetcher, font_config=font_config)
+        document = HTML(string=html_text, base_url=base, url_fetcher=fetcher).render(
+            stylesheets=[stylesheet], font_config=font_config)
+        _check_glyphs(document, fonts, report, label)
+        pdf = document.write_pdf()
+    except RefusedFetch as e:
+        raise InputError(None, f"排版时试图读取项目以外的资源（{e.url}），已拒绝") from None
+    finally:
+        wp_logger.removeHandler(collect)
+    report.warnings = collect.messages
+    missing = [m for m in collect.messages if ".notdef" in m or "glyphs missing" in m]
+    if missing:
+        raise InputError(None, f"排版时有字符缺少字形：{missing[0]}", hint="请配置包含这些字符的字体")
+    atomic_write_bytes(out, pdf)
+    report.pages = len(document.pages)
+    report.served, report.refused = fetcher.served, fetcher.refused
+    report.seconds = time.perf_counter() - t0
+    return report

@@ -1,0 +1,285 @@
+"""Processing one claimed file — runs in a worker process of the pool.
+
+The steps are ordered so that a kill at any moment is recoverable by re-running them:
+1. mark `processing` (attempt counted);
+2. refuse what must not be read (symlinks: never followed), hash the bytes, and stop early when the
+   same bytes are already archived;
+3. parse; decide in one archive transaction whether the parsed notice is new (canonical hash) and
+   reserve its output paths;
+4. write JSON and PDF under temporary names and rename them into `OUT/<region>/<year>/`
+   (re-running overwrites the same reserved paths with the same content);
+5. reserve where the original ends, record the terminal state, then move the original there.
+A row whose state is already terminal only needs step 5's move (`finish_move`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import stat
+import tempfile
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from pipeline.archive import Archive
+from pipeline.errors import InputError
+from pipeline.fsutil import atomic_write_text
+from pipeline.watch.names import numbered, safe_component, safe_stem
+from pipeline.watch.reasons import reason_text, write_reason
+
+# A single notice parses and renders in seconds; a minute more means something pathological.
+TIME_LIMIT_S = 120
+# Address-space cap of a worker: a zip bomb or runaway allocation fails one file, not the machine.
+MEMORY_LIMIT_BYTES = 3 * 1024 ** 3
+
+
+@dataclass(slots=True)
+class Task:
+    token: str
+    name: str
+    claim_path: str
+    inbox: str
+    out: str
+    archive_path: str
+
+
+@dataclass(slots=True)
+class Outcome:
+    token: str
+    name: str
+    state: str                # done | failed | duplicate | lost (claimed file vanished)
+    detail: str               # output PDF/JSON path, reason, or the original's token
+    final_path: str | None = None
+
+
+class Failure(Exception):
+    """A clerk-facing failure: Chinese reason, place and hint."""
+
+    def __init__(self, reason: str, where: str | None = None, hint: str | None = None):
+        super().__init__(reason)
+        self.reason, self.where, self.hint = reason, where, hint
+
+
+# -- worker process set-up ------------------------------------------------------------------------
+def init_worker() -> None:
+    """Pool initializer: die with the watcher, stay within limits, load the heavy modules once."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: a kill -9'd watcher leaves no worker writing
+        if os.getppid() == 1:
+            os._exit(1)
+    except Exception:
+        pass
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or hard > MEMORY_LIMIT_BYTES:
+            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the watcher's to handle
+    try:
+        import pipeline.parse  # noqa: F401  (warm start: the first file should not pay imports)
+        import pipeline.render.plan_pdf  # noqa: F401
+    except Exception:
+        pass
+
+
+_archives: dict[str, Archive] = {}
+
+
+def _archive(path: str) -> Archive:
+    if path not in _archives:
+        _archives[path] = Archive(path)
+    return _archives[path]
+
+
+def _on_alarm(signum, frame):
+    raise TimeoutError
+
+
+# -- the work -------------------------------------------------------------------------------------
+def process_task(task: Task) -> Outcome:
+    """Entry point in the worker. Never raises for a bad file: every end is an Outcome."""
+    archive = _archive(task.archive_path)
+    row = archive.get(task.token)
+    if row and row["state"] in ("done", "failed", "duplicate"):
+        return finish_move(archive, task, row)
+    archive.start_processing(task.token)
+    claim = Path(task.claim_path)
+    if not os.path.lexists(claim):
+        return Outcome(task.token, task.name, "lost", "claimed file vanished")
+    old = signal.signal(signal.SIGALRM, _on_alarm) if _in_main_thread() else None
+    if old is not None:
+        signal.alarm(TIME_LIMIT_S)
+    try:
+        return _process(archive, task, claim)
+    except Failure as f:
+        return _fail(archive, task, f.reason, f.where, f.hint)
+    except InputError as e:
+        return _fail(archive, task, e.reason, e.where, e.hint)
+    except TimeoutError:
+        return _fail(archive, task, f"处理超时（超过 {TIME_LIMIT_S} 秒），文件可能异常复杂或已损坏",
+                     hint="请确认文件能在 Word/WPS 中正常打开，另存后重新放入")
+    except MemoryError:
+        return _fail(archive, task, "处理时内存超限：文件解压或展开后过大（可能是压缩炸弹或损坏的文件）",
+                     hint="请确认文件来源，用 Word/WPS 重新保存后再放入")
+    except Exception as e:  # an internal error must fail one file, never the watcher
+        detail = "".join(traceback.format_exception_only(type(e), e)).strip()
+        return _fail(archive, task, f"程序内部错误，未能处理该文件（{detail[:300]}）",
+                     hint="请将此文件和本说明发给系统管理员")
+    finally:
+        if old is not None:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def _in_main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
+def _process(archive: Archive, task: Task, claim: Path) -> Outcome:
+    st = os.lstat(claim)
+    if stat.S_ISLNK(st.st_mode):
+        target = os.readlink(claim)
+        raise Failure(f"这是一个符号链接（指向“{target}”），不是文件本身；为安全起见不跟随链接读取",
+                      hint="请把文件本身（而不是快捷方式或链接）复制到收文目录")
+    if not stat.S_ISREG(st.st_mode):
+        raise Failure("这不是普通文件（可能是设备、管道或文件夹）", hint="请只放入通知文件")
+    byte_sha = _sha256(claim)
+    original = archive.find_byte_duplicate(task.token, byte_sha)
+    if original:
+        return _duplicate(archive, task, original)
+
+    from pipeline.parse import parse_file
+    result = parse_file(claim)
+    result.source.path = task.name               # the clerk's name, not our claim path
+    plan = result.plan
+    doc_no = None
+    if result.notice and result.notice.doc_number:
+        doc_no = result.notice.doc_number.canonical or result.notice.doc_number.text
+    parsed = result.model_dump(mode="json")
+    content_hash = canonical_hash(parsed)
+    region_dir = Path(task.out) / safe_component(plan.region, "未知地区") / safe_component(
+        str(plan.year) if plan.year else None, "未知年份")
+    reservation = archive.reserve_content(
+        task.token, content_hash=content_hash, region=plan.region, year=plan.year, doc_number=doc_no,
+        parsed_json=json.dumps(parsed, ensure_ascii=False), out_paths=_output_candidates(region_dir, task.name))
+    if reservation.duplicate_of:
+        return _duplicate(archive, task, reservation.duplicate_of)
+
+    from pipeline.render.plan_pdf import render_plan_pdf
+    json_path, pdf_path = Path(reservation.json_path), Path(reservation.pdf_path)
+    atomic_write_text(json_path, json.dumps(parsed, ensure_ascii=False, indent=2) + "\n")
+    _render_atomically(render_plan_pdf, result, pdf_path)
+    return _finish(archive, task, "done", Path(task.inbox) / "done", detail=str(pdf_path))
+
+
+def _render_atomically(render, result, pdf_path: Path) -> None:
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=".part", dir=pdf_path.parent)
+    os.close(fd)
+    try:
+        render(result, Path(tmp), style="plain")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, pdf_path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _output_candidates(folder: Path, name: str) -> Iterator[tuple[str, str]]:
+    stem = safe_stem(name)
+    yield str(folder / f"{stem}.json"), str(folder / f"{stem}.pdf")
+    i = 2
+    while True:
+        yield str(folder / f"{stem}-{i}.json"), str(folder / f"{stem}-{i}.pdf")
+        i += 1
+
+
+def canonical_hash(parsed: dict) -> str:
+    """Hash of what the notice says, not where it came from: `source`, every `where`, and the
+    warnings (which name lines or pages) are left out, so the same notice re-saved by Word — or sent
+    as .txt instead of .docx — hashes the same."""
+    body = {"notice": parsed.get("notice"), "plan": _strip_where(parsed.get("plan"))}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _strip_where(value):
+    if isinstance(value, dict):
+        return {k: _strip_where(v) for k, v in value.items() if k != "where"}
+    if isinstance(value, list):
+        return [_strip_where(v) for v in value]
+    return value
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# -- terminal states ------------------------------------------------------------------------------
+def _duplicate(archive: Archive, task: Task, original_token: str) -> Outcome:
+    orig = archive.get(original_token)
+    return _finish(archive, task, "duplicate", Path(task.inbox) / "done", duplicate_of=original_token,
+                   detail=f"与“{orig['name'] if orig else original_token}”内容相同")
+
+
+def _fail(archive: Archive, task: Task, reason: str, where: str | None, hint: str | None) -> Outcome:
+    text = reason_text(task.name, reason, where, hint)
+    return _finish(archive, task, "failed", Path(task.inbox) / "failed", error=text, detail=reason)
+
+
+def _finish(archive: Archive, task: Task, state: str, folder: Path, *, detail: str,
+            error: str | None = None, duplicate_of: str | None = None) -> Outcome:
+    folder.mkdir(parents=True, exist_ok=True)
+    final = archive.reserve_final_path(task.token, _final_candidates(folder, task.name))
+    archive.finish(task.token, state, error=error, duplicate_of=duplicate_of)
+    row = archive.get(task.token)
+    _move_original(Path(task.claim_path), final, row)
+    return Outcome(task.token, task.name, state, detail, str(final))
+
+
+def _final_candidates(folder: Path, name: str) -> Iterator[Path]:
+    for cand in numbered(folder, name):
+        # a failed original also needs its reason-file name free
+        if not os.path.lexists(cand.with_name(cand.name + ".原因.txt")):
+            yield cand
+
+
+def finish_move(archive: Archive, task: Task, row: dict) -> Outcome:
+    """Resume after a crash between recording the terminal state and moving the original."""
+    final = Path(row["final_path"]) if row["final_path"] else None
+    if final is None:     # crash before a destination was reserved: reserve now
+        folder = Path(task.inbox) / ("failed" if row["state"] == "failed" else "done")
+        folder.mkdir(parents=True, exist_ok=True)
+        final = archive.reserve_final_path(task.token, _final_candidates(folder, task.name))
+    _move_original(Path(task.claim_path), final, row)
+    detail = row["pdf_path"] or row["error"] or row["duplicate_of"] or ""
+    return Outcome(task.token, task.name, row["state"], detail, str(final))
+
+
+def _move_original(claim: Path, final: Path, row: dict) -> None:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if row["state"] == "failed":
+        reason_file = final.with_name(final.name + ".原因.txt")
+        if not reason_file.exists():
+            write_reason(final, row["error"] or reason_text(row["name"], "处理失败"))
+    if os.path.lexists(claim):
+        os.rename(claim, final)
