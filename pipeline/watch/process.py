@@ -241,7 +241,7 @@ def _duplicate(archive: Archive, task: Task, original_token: str) -> Outcome:
                    detail=f"与“{orig['name'] if orig else original_token}”内容相同")
 
 
-def _fail(archive: Archive, task: Task, reason: str, where: str | None, hint: str | None) -> Outcome:
+def _fail(archive: Archive, task: Task, reason: str, where: str | None = None, hint: str | None = None) -> Outcome:
     text = reason_text(task.name, reason, where, hint)
     return _finish(archive, task, "failed", Path(task.inbox) / "failed", error=text, detail=reason)
 
