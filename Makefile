@@ -13,7 +13,7 @@ DEB_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 f
 .PHONY: all setup run test bench clean samples
 all: run
 
-setup: $(STAMP)/deb $(STAMP)/venv
+setup: $(STAMP)/deb $(STAMP)/venv $(STAMP)/fonts
 
 $(STAMP)/deb: Makefile
 	@mkdir -p $(STAMP)
@@ -32,6 +32,26 @@ $(STAMP)/venv: pyproject.toml
 	@[ -x $(VPY) ] || $(PY) -m venv $(VENV)
 	@$(VPY) -m pip install -q --upgrade pip
 	@$(VPY) -m pip install -q -e '.[test]'
+	@touch $@
+
+# Open 仿宋/楷体 (FandolFang/FandolKai, GPLv3 + font exception) ship only inside texlive-lang-chinese;
+# fetch that .deb without installing TeX and copy the .otf files into the git-ignored fonts/ folder.
+FONT_DIR := fonts
+FANDOL   := FandolFang-Regular.otf FandolKai-Regular.otf FandolSong-Regular.otf FandolHei-Regular.otf
+
+$(STAMP)/fonts: Makefile
+	@mkdir -p $(STAMP) $(FONT_DIR)
+	@missing=""; for f in $(FANDOL); do [ -s $(FONT_DIR)/$$f ] || missing="$$missing $$f"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "extracting Fandol fonts:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  tmp=$$(mktemp -d); chmod 777 $$tmp; \
+	  ( cd $$tmp && apt-get download -qq texlive-lang-chinese 2>/dev/null \
+	    || ( $$SUDO apt-get update -qq && apt-get download -qq texlive-lang-chinese ) ) \
+	  && dpkg-deb -x $$tmp/texlive-lang-chinese_*.deb $$tmp/x \
+	  && cp $$tmp/x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol*.otf $(FONT_DIR)/; \
+	  status=$$?; rm -rf $$tmp; [ $$status = 0 ] || { echo "无法获取 Fandol 字体（texlive-lang-chinese）"; exit 1; }; \
+	fi
 	@touch $@
 
 run: setup
