@@ -49,16 +49,16 @@ def check_inferred_merges(plan: Plan, inferred: list[tuple[Row, str, str]]) -> l
     if not inferred:
         return []
     sentences = _SENT.findall(_all_text(plan))
-    out = []
-    seen = set()
+    grouped: dict[tuple[str, str], tuple[Row, list[str]]] = {}
     for row, path, text in inferred:
-        if (row.id, path) in seen:
-            continue
-        seen.add((row.id, path))
+        grouped.setdefault((row.id, text), (row, []))[1].append(path)
+    out = []
+    for (_rid, text), (row, paths) in grouped.items():
         if any(_confirms(s, row, text) for s in sentences):
             continue
+        places = "、".join(_path_zh(p) for p in paths)
         out.append(Warning_(code="inferred_merge_unconfirmed",
-                            message=f"指标表“{row.name}”的{_path_zh(path)}“{text}”是从合并单元格推断的，正文中未找到印证，请核对原表",
+                            message=f"指标表“{row.name}”的{places}“{text}”是从合并单元格推断的，正文中未找到印证，请核对原表",
                             where=Provenance(**row.where.model_dump())))
     return out
 

@@ -22,6 +22,7 @@ _CHROME = re.compile(r"^(下载|打印|全屏|收藏|分享|关闭|【?字号|�
 _PLAN_GENRE = re.compile(r"(计划|规划|报告|要点|纲要|方案|安排|意见)(（[^）]*）)?(草案)?$")
 _TERMINAL = re.compile(r"[。；！？]")
 _TITLE_REGION_YEAR = re.compile(r"^(?P<region>[\u4e00-\u9fff]{2,20}?)(?P<year>(19|20)\d{2})\s*年")
+_TITLE_YEAR_REGION = re.compile(r"^(?P<year>(19|20)\d{2})\s*年(?P<region>[\u4e00-\u9fff]{1,12}?(省|自治区|市|区|县|旗|州|盟))")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 MAX_TITLE_LEN = 60
 
@@ -40,6 +41,23 @@ def _is_furniture(b: TextBlock) -> bool:
     return bool(_RULE_LINE.match(b.norm)) or bool(_CHROME.match(b.norm))
 
 
+_OPEN_AT_END = re.compile(r"[（(“《〔［\[]$")
+
+
+def rejoin_broken_lines(paras: list[TextBlock]) -> list[TextBlock]:
+    """Rejoin a paragraph that ends in an opening bracket with the next one (scrape defect: "（" / "三）…")."""
+    out: list[TextBlock] = []
+    for b in paras:
+        if out and _OPEN_AT_END.search(out[-1].norm):
+            prev = out[-1]
+            out[-1] = TextBlock(text=prev.text + b.text, norm=prev.norm + b.norm, where=prev.where, style=prev.style,
+                                outline_level=prev.outline_level, auto_label=prev.auto_label, font=prev.font,
+                                indent=prev.indent)
+        else:
+            out.append(b)
+    return out
+
+
 def _looks_like_title(norm: str) -> bool:
     t = squeeze_cjk_spaces(norm)
     return (0 < len(t) <= MAX_TITLE_LEN and not _TERMINAL.search(t) and match_label(t) is None
@@ -55,7 +73,8 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
         if isinstance(b, TableBlock) or (isinstance(b, TextBlock) and _ATTACHMENT_HEAD.match(b.norm)):
             att_start = i
             break
-    paras = [b for b in blocks[:att_start] if isinstance(b, TextBlock) and not b.is_blank and not _is_furniture(b)]
+    paras = rejoin_broken_lines([b for b in blocks[:att_start]
+                                 if isinstance(b, TextBlock) and not b.is_blank and not _is_furniture(b)])
     # 2. Cover notice.
     cover = parse_cover(paras)
     warnings += [_warn(c, m, b.where) for c, m, b in cover.warnings]
@@ -98,6 +117,7 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     # 5. Region and year.
     src_title = plan.title or ""
     m = _TITLE_REGION_YEAR.match(src_title)
+    m = m or _TITLE_YEAR_REGION.match(src_title)
     if m:
         plan.region, plan.year = m.group("region"), int(m.group("year"))
     else:

@@ -24,6 +24,7 @@ _SENT_END = re.compile(r"(?<=[。！？])")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _FORBIDDEN_IN_HEADLINE = re.compile(r"[0-9０-９，,、；;：:（）()%％]")
 _ENUM = re.compile(r"(?:(?<=^)|(?<=[。；;：:！？\n]))\s*(?P<label>(?P<n>[一二三四五六七八九十])(?P<kind>是|要|则|方面)|第(?P<n2>[一二三四五六七八九十])(?P<kind2>[，,、]))")
+_ENUM_TITLE_END = re.compile(r"[，,。；;！？]")   # an enumeration's title is its first clause
 _CN_ORD = {c: i + 1 for i, c in enumerate("一二三四五六七八九十")}
 _QUOTES = "“”‘’\"'《》「」"
 
@@ -68,7 +69,7 @@ def find_enumeration(text: str) -> list[Headline]:
             best = run
     heads = []
     for start, lab_end, _n, _kind, label in best:
-        end_m = re.compile(r"[。；;！？]").search(text, lab_end)
+        end_m = _ENUM_TITLE_END.search(text, lab_end)
         stop = end_m.start() if end_m else len(text)
         title = text[lab_end:stop].strip()
         title_end = end_m.end() if end_m else len(text)

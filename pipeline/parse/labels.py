@@ -58,7 +58,7 @@ _L2 = re.compile(rf"^[（(]\s*([{_CN}]{{1,3}})\s*[）)]\s*")
 _L3 = re.compile(r"^(\d{1,2})\s*[.．、](?![\d%])\s*")
 _L4 = re.compile(r"^(?:[（(]\s*(\d{1,2})\s*[）)]|(\d{1,2})[）)])\s*")
 # A label followed by these is a cross-reference or a range, not a heading: （一）至（三）.
-_NOT_AFTER = re.compile(r"^(至|到|和|及|与|、|项|条|款|部分)")
+_NOT_AFTER = re.compile(r"^(?:(?:至|到|和|及|与)\s*[（(]?[一二三四五六七八九十\d]|、)")
 
 
 def match_label(norm: str) -> Label | None:

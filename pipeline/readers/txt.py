@@ -20,6 +20,8 @@ from pipeline.text import normalize, strip_indent
 
 # Share of C0 control characters (other than TAB/LF/CR/FF) above which decoded text is binary garbage.
 MAX_CONTROL_SHARE = 0.01
+# Share of characters from ASCII, CJK, CJK punctuation and full-width forms a real notice exceeds.
+MIN_PLAUSIBLE_SHARE = 0.85
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:
@@ -31,11 +33,13 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     else:
         candidates = ["utf-8"]
         sample = data[:4096]
-        if len(sample) >= 4 and sample.count(0) > len(sample) // 4:
-            # UTF-16 without BOM: ASCII/CJK text has NULs at every other byte in one parity.
+        if b"\x00" in sample:
+            # Text never holds NUL; UTF-16 without BOM has NULs in the high byte of ASCII characters
+            # (line ends at least), all in one parity.
             even, odd = sample[0::2].count(0), sample[1::2].count(0)
             candidates = ["utf-16-le" if odd > even else "utf-16-be"]
-        candidates.append("gb18030")
+        else:
+            candidates.append("gb18030")
     for enc in candidates:
         try:
             text = data.decode(enc)
@@ -49,13 +53,19 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
 
 
 def _looks_binary(text: str) -> bool:
+    """Control characters, or (for a sample) too few characters a Chinese document is made of."""
     if "\x00" in text:
         return True
     n = len(text)
     if n == 0:
         return False
     ctrl = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return ctrl / n > MAX_CONTROL_SHARE
+    if ctrl / n > MAX_CONTROL_SHARE:
+        return True
+    sample = text[:4000]
+    plausible = sum(1 for ch in sample if ch < "\u0080" or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+                    or ch in "\u00a0\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u2160\u2161\u2162\u2163")
+    return plausible / len(sample) < MIN_PLAUSIBLE_SHARE
 
 
 def read_txt(path: Path, data: bytes, sha256: str) -> SourceDoc:
