@@ -1,9 +1,466 @@
-"""Quantitative targets in the prose (issue 4). Stub: filled in by the targets work."""
+"""Quantitative targets in the prose (domain.md §3): "新增城镇就业4000人以上" → a `Target`.
+
+Why a hand-written grammar: no general parser covers the vocabulary plans use for commitments
+(以上/左右/控制在…以内/达到/突破, 力争/确保, 由…提高到…, count classifiers, （含…） scopes), and the
+targets drive the 台账, the bulletins and the diffs. The grammar is small and explicit:
+
+1. Mask what must never yield a number: quoted names and slogans (“两区同创”, ‘1+3+4’), bracketed
+   asides (一汽（淄博）) and scopes (（含文昌湖4家）, kept aside as the scope of the target before them).
+2. Literal targets without a number (保持稳定增长, “双下降”, 完成…下达的…指标) and quoted
+   aggregates (“两个100%”) are read first, straight from the sentence.
+3. from→to (由1500元提高到3000元), then every number+unit left: a quantity is a target unless it
+   is an identifier (PM2.5, 5G, 第十九届), an attribute (总投资6.5亿元的…) or a Chinese numeral
+   outside a target context (六张时代新答卷). Comparator, direction, modality and metric come from
+   the words around it.
+
+Everything is precompiled at import; the module imports nothing heavy (no jieba).
+"""
 from __future__ import annotations
 
-from pipeline.schema import Plan, Warning_
+import re
+from dataclasses import dataclass, field
+
+from pipeline.metrics import _REGION_PREFIX
+from pipeline.parse.numerals import parse_number
+from pipeline.schema import Node, Plan, Provenance, Target, Warning_
+from pipeline.text import _TRANS
+from pipeline.units import UNIT_PATTERN, unit_info
+
+# ---------------------------------------------------------------- vocabulary
+
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CN_NUM = r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千万亿]*"
+_NUM = rf"(?:{_ARABIC}|{_CN_NUM})"
+_QUALIFIER = r"以上|以下|左右|以内|之内|上下"
+
+QUANTITY_RE = re.compile(
+    rf"(?P<num>{_NUM})(?:(?P<rsep>[-~～—–至到])(?P<num2>{_NUM}))?(?P<about>余|多)?"
+    rf"(?P<unit>{UNIT_PATTERN})(?P<qual>{_QUALIFIER})?")
+
+FROM_TO_RE = re.compile(
+    rf"(?P<from>由|从)(?P<basis>每[\u4e00-\u9fff]{{1,4}}?)?(?P<num1>{_ARABIC})(?P<unit1>{UNIT_PATTERN})?"
+    rf"(?P<verb>提高|增加|扩大|提升|增长|上升|降低|下降|减少|缩小|压减|压缩)(?:到|至)"
+    rf"(?P<num2>{_ARABIC})(?P<unit2>{UNIT_PATTERN})(?P<qual>{_QUALIFIER})?")
+
+AGGREGATE_RE = re.compile(rf"“(?P<count>两|三|四|五|双)个?(?P<num>{_ARABIC})(?P<unit>{UNIT_PATTERN})”")
+DOUBLE_RE = re.compile(r"“双(?P<verb>下降|降低|减少|提升|提高|增长)”")
+STEADY_RE = re.compile(r"(?P<cue>保持稳定增长|保持稳步增长|保持平稳增长|保持稳定|稳中有升|稳中有增)")
+ASSIGNED_RE = re.compile(r"完成(?:省市|省|市|上级|国家)?下达的?(?P<what>[\u4e00-\u9fffA-Za-z]{0,12}?)(?P<kind>任务指标|指标|任务)")
+
+SENTENCE_SPLIT = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
+CLAUSE_PUNCT = "，、；：。！？,;:!?"
+STRONG_PUNCT = "，；：。！？,;:!?"       # clause boundary for literal subjects (、 joins a list there)
+OPEN_BRACKETS = {"“": "”", "‘": "’", "「": "」", "《": "》", "（": "）", "(": ")", "〔": "〕", "【": "】"}
+SCOPE_START = ("含", "其中", "不含", "包括", "包含")
+
+# Cues read backwards from the number, longest first. (kind, value)
+_PREFIX_CUES: list[tuple[str, str, str]] = sorted([
+    *[(w, "cmp", "ge") for w in ("不低于", "不少于", "至少", "超过", "高于", "突破", "逾", "达到", "多于", "大于", "达")],
+    *[(w, "cmp", "le") for w in ("不超过", "不高于", "低于", "少于", "不足", "至多", "控制在", "控制到", "压减到", "降至",
+                                 "小于")],
+    *[(w, "cmp", "approx") for w in ("约", "大约", "接近")],
+    *[(w, "cmp", "eq") for w in ("保持", "稳定在", "为", "实现", "保持在")],
+    *[(w, "dir", "growth") for w in ("增长", "增加", "提高", "提升", "上升")],
+    *[(w, "dir", "decline") for w in ("下降", "降低", "减少", "削减", "压减", "压降")],
+], key=lambda c: -len(c[0]))
+_TRAILING_CMP = {"以上": "ge", "以下": "le", "以内": "le", "之内": "le", "左右": "approx", "上下": "approx"}
+
+STRETCH_WORDS = ("力争", "争取", "努力", "力求")
+FIRM_WORDS = ("确保", "坚决", "务必")
+_MODALITY_RE = re.compile("|".join(STRETCH_WORDS + FIRM_WORDS))
+
+# Words that open a clause but are not part of the metric (modality, time, adverbs, region).
+_LEAD_WORDS = sorted(["力争", "确保", "争取", "努力", "力求", "坚决", "务必", "全年", "年内", "全面", "持续", "积极", "加快",
+                      "进一步", "着力", "大力", "累计", "基本", "其中", "同时", "并", "再", "共", "免费", "推动", "推进",
+                      "突出抓好", "抓好", "实现", "扎实", "深入", "稳步", "新增加", "全区", "全市", "全县",
+                      "全社会", "今年", "当年", "年度内", "力促", "全力"], key=len, reverse=True)
+# Generic action verbs dropped from the front of a metric; verbs starting with 新 (新增, 新建, 新认定…)
+# are kept because they make a flow metric (new firms) out of a stock (firms).
+_ACTION_VERBS = sorted(["发放", "建设", "打造", "建成", "共建", "完成", "实施", "培育", "开工建设", "开工", "启动", "举办",
+                        "开展", "引进", "招引", "创建", "争创", "改造提升", "提升改造", "改扩建", "改造", "打通", "建立",
+                        "组织", "提供", "培训", "安置", "认定", "设立", "推广", "落实", "兑现", "新建、改扩建"],
+                       key=len, reverse=True)
+_FLOW_VERBS = ("新增", "新引进", "新培育", "新建", "新认定", "新签约", "新入驻", "新实施", "新打造", "新创建", "新开工",
+               "新设立", "新招引")
+# Verbs that govern a following Chinese-numeral quantity (新建两所学校); elsewhere 两/三/十 are names.
+_CN_GOVERNING = tuple(sorted(set(_ACTION_VERBS) | set(_FLOW_VERBS) | {"达到", "突破", "新增", "增加", "建"},
+                             key=len, reverse=True))
+_BENEFICIARY = re.compile(r"^(?:为|向|给)(?P<who>[\u4e00-\u9fff]{1,5}?)(?=" + "|".join(
+    ["送", "放映", "发放", "提供", "开展", "举办", "培训", "办理", "新增", "建设", "实施", "减免", "兑现"]) + ")")
+_OBJECT_ACTION = re.compile(r"(?:进行|实施|开展)(?P<action>[\u4e00-\u9fff]{2,10})")
+_LISTED_INTO = re.compile(r"(?P<verb>列入|纳入|入选|进入|入围|获评|认定为)(?P<what>[^，。；：、（(]{2,20})")
+_NOUN_STOP = re.compile(r"[，。；：！？,;:!?（(]")
+_LIST_SPLIT = re.compile(r"、|和|及|与|以及")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAS_QUANTITY = re.compile(rf"\d|{_CN_NUM}(?:{UNIT_PATTERN})")
+
+
+@dataclass(slots=True)
+class Found:
+    """A target found in one text, before ids and nodes are attached."""
+
+    start: int
+    end: int
+    text: str
+    metric: str
+    value: float | None = None
+    unit: str | None = None
+    comparator: str | None = None
+    low: float | None = None
+    high: float | None = None
+    from_value: float | None = None
+    direction: str | None = "level"
+    scope: str | None = None
+    modality: str | None = None
+    binding: str | None = None
+    flow_verb: str | None = field(default=None, repr=False)
+
+
+# ---------------------------------------------------------------- masking
+
+def _mask(text: str) -> tuple[str, dict[int, tuple[int, str]]]:
+    """Blank out bracketed/quoted content (same length); return scopes keyed by their opening bracket."""
+    chars = list(text)
+    scopes: dict[int, tuple[int, str]] = {}
+    i, n = 0, len(text)
+    while i < n:
+        close = OPEN_BRACKETS.get(text[i])
+        if close is None:
+            i += 1
+            continue
+        j = text.find(close, i + 1)
+        if j < 0 or j - i > 80:
+            i += 1
+            continue
+        inner = text[i + 1:j]
+        if text[i] in "（(" and inner.startswith(SCOPE_START):
+            scopes[i] = (j + 1, inner)
+        for k in range(i + 1, j):
+            chars[k] = "□"
+        i = j + 1
+    return "".join(chars), scopes
+
+
+def _clause_start(masked: str, pos: int, punct: str = CLAUSE_PUNCT) -> int:
+    k = pos - 1
+    while k >= 0 and masked[k] not in punct:
+        k -= 1
+    return k + 1
+
+
+def _strip_cues(prefix: str) -> tuple[str, str | None, str | None]:
+    """Remove comparator/direction cues from the end of a clause prefix: (rest, comparator, direction)."""
+    comparator = direction = None
+    changed = True
+    while changed and prefix:
+        changed = False
+        for word, kind, value in _PREFIX_CUES:
+            if prefix.endswith(word):
+                if word in ("为", "达") and len(prefix) > 1 and prefix[-2] in "成作认":   # 成为/作为/认为/达成
+                    continue
+                prefix = prefix[: -len(word)]
+                if kind == "cmp" and comparator is None:
+                    comparator = value
+                elif kind == "dir" and direction is None:
+                    direction = value
+                changed = True
+                break
+    return prefix, comparator, direction
+
+
+def _clean_metric(raw: str) -> tuple[str, str | None, bool]:
+    """Metric from a clause prefix: (metric, flow verb kept, whether an action verb was dropped)."""
+    s = raw.strip()
+    changed = True
+    while changed:
+        changed = False
+        for w in _LEAD_WORDS:
+            if s.startswith(w) and len(s) > len(w):
+                s, changed = s[len(w):], True
+                break
+    m = _BENEFICIARY.match(s)
+    if m:
+        s = s[m.end():]
+    dropped = False
+    for v in _ACTION_VERBS:
+        if s.startswith(v) and len(s) - len(v) >= 2:
+            s, dropped = s[len(v):], True
+            break
+    if "的" in s:
+        tail = s.rsplit("的", 1)[1]
+        if len(tail) >= 2:
+            s = tail
+    s = _REGION_PREFIX.sub("", s) if len(_REGION_PREFIX.sub("", s)) >= 2 else s
+    flow = next((v for v in _FLOW_VERBS if s.startswith(v)), None)
+    return s, flow, dropped
+
+
+def _modality(sentence_masked: str, upto: int) -> str | None:
+    last = None
+    for m in _MODALITY_RE.finditer(sentence_masked, 0, upto):
+        last = m.group()
+    if last is None:
+        return None
+    return "stretch" if last in STRETCH_WORDS else "firm"
+
+
+def _binding(clause: str) -> str | None:
+    if "约束性" in clause:
+        return "约束性"
+    if "预期性" in clause:
+        return "预期性"
+    return None
+
+
+def _split_subjects(subject: str) -> list[str]:
+    parts = [p for p in _LIST_SPLIT.split(subject) if p]
+    return [p for p in parts if len(p) >= 2 and not re.search(r"\d", p)]
+
+
+# ---------------------------------------------------------------- passes
+
+def _literal_targets(text: str, masked: str, sent_start: int, taken: list[tuple[int, int]]) -> list[Found]:
+    """保持稳定增长 / “双下降” / 完成…下达的…指标 and the quoted aggregate “两个100%”."""
+    out: list[Found] = []
+    sentence = masked[sent_start:]
+
+    def subjects_before(pos: int) -> tuple[int, list[str]]:
+        cs = _clause_start(masked, pos, STRONG_PUNCT)
+        subject, _, _ = _clean_metric(text[cs:pos])
+        subject = _strip_cues(subject)[0]
+        for v in _ACTION_VERBS + ["推动", "实现", "确保"]:
+            if subject.startswith(v):
+                subject = subject[len(v):]
+        return cs, _split_subjects(subject)
+
+    for m in AGGREGATE_RE.finditer(text):
+        if not (sent_start <= m.start() < sent_start + len(sentence)):
+            continue
+        cs, subjects = subjects_before(m.start())
+        value = parse_number(m.group("num"))
+        for subj in subjects:
+            out.append(Found(cs, m.end(), text[cs:m.end()], subj, value=value, unit=m.group("unit"), comparator="eq",
+                             modality=_modality(masked, m.start()), binding=_binding(text[cs:m.end()])))
+        taken.append((m.start(), m.end()))
+    for m in DOUBLE_RE.finditer(text):
+        cs, subjects = subjects_before(m.start())
+        direction = "decline" if m.group("verb") in ("下降", "降低", "减少") else "growth"
+        for subj in subjects:
+            out.append(Found(cs, m.end(), text[cs:m.end()], subj, comparator=None, direction=direction,
+                             modality=_modality(masked, m.start())))
+    for m in STEADY_RE.finditer(masked):
+        cs, subjects = subjects_before(m.start())
+        if not subjects or any(len(s) > 16 for s in subjects):
+            continue
+        direction = "growth" if ("增" in m.group("cue") or "升" in m.group("cue")) else "level"
+        for subj in subjects:
+            out.append(Found(cs, m.end(), text[cs:m.end()], subj, comparator=None, direction=direction,
+                             modality=_modality(masked, m.start())))
+    for m in ASSIGNED_RE.finditer(masked):
+        cs = _clause_start(masked, m.start(), STRONG_PUNCT)
+        what = m.group("what") + ("指标" if "指标" in m.group("kind") else m.group("kind"))
+        out.append(Found(cs, m.end(), text[cs:m.end()], what, comparator=None, direction=None,
+                         modality=_modality(masked, m.start()), binding=_binding(text[cs:m.end()])))
+    return out
+
+
+def _is_identifier(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    if before and (before.isascii() and (before.isalnum() or before in ".+-/")):
+        return True
+    if before in ("第", "+", "＋") or after in ("+", "＋"):
+        return True
+    return bool(after) and after.isascii() and after.isalpha()
+
+
+def _following_noun(text: str, masked: str, pos: int) -> tuple[str, int]:
+    """Noun phrase after a quantity (建设20处以上幸福院): up to clause punctuation or the next listed quantity."""
+    stop = _NOUN_STOP.search(masked, pos)
+    end = stop.start() if stop else len(masked)
+    action = _OBJECT_ACTION.search(masked, pos, end)
+    if action:
+        end = action.start()
+    noun = text[pos:end]
+    rest_has_quantity = _HAS_QUANTITY.search(masked, pos, end)
+    if rest_has_quantity:
+        cut = None
+        for sep in _LIST_SPLIT.finditer(masked, pos, rest_has_quantity.start()):
+            cut = sep.start()
+        if cut is not None:
+            noun, end = text[pos:cut], cut
+    return noun, end
+
+
+def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]],
+                      taken: list[tuple[int, int]]) -> list[Found]:
+    out: list[Found] = []
+    for m in QUANTITY_RE.finditer(masked):
+        start, end = m.start(), m.end()
+        if any(a <= start < b for a, b in taken):
+            continue
+        num_text = m.group("num")
+        is_cn = not num_text[0].isdigit()
+        if _is_identifier(masked, start, m.end("unit")):
+            continue
+        unit = m.group("unit")
+        after = masked[end:end + 1]
+        if after == "的":                    # 总投资6.5亿元的…: an attribute, not a target
+            continue
+        clause_start = _clause_start(masked, start)
+        raw_prefix = text[clause_start:start]
+        prefix, comparator, direction = _strip_cues(raw_prefix)
+        if not m.group("qual") and m.group("about") is None and not m.group("num2"):
+            pass
+        if is_cn:
+            governed = raw_prefix.endswith(_CN_GOVERNING)
+            clause_final = (not after) or after in CLAUSE_PUNCT or end in scopes
+            if not (governed or (clause_final and prefix and not prefix.endswith(("”", "’")))):
+                continue
+        value = parse_number(num_text)
+        if value is None:
+            continue
+        low = high = None
+        if m.group("num2"):
+            low, high = value, parse_number(m.group("num2"))
+            if high is None or high <= low:
+                continue
+            value, comparator = None, "range"
+        elif m.group("qual"):
+            comparator = _TRAILING_CMP[m.group("qual")]
+        elif m.group("about"):
+            comparator = "ge"
+        scope = None
+        tail = end
+        if tail in scopes:
+            tail, scope = scopes[tail][0], scopes[tail][1]
+        # metric: the noun after the quantity (verb–value–noun) or the clause before it
+        metric, flow, dropped = _clean_metric(prefix)
+        noun_follows = bool(after) and _HAN.match(after) is not None
+        if noun_follows:
+            noun, noun_end = _following_noun(text, masked, end)
+            tail = max(tail, noun_end)
+            if noun_end in scopes:
+                tail, scope = scopes[noun_end][0], scopes[noun_end][1]
+            listed = _LISTED_INTO.match(masked, tail)
+            strong_prefix = _clean_metric(text[_clause_start(masked, start, STRONG_PUNCT):start])[0]
+            if listed and len(noun) <= 4:
+                metric = text[listed.start():listed.end()]
+                tail = listed.end()
+            elif strong_prefix.startswith("对"):
+                # 对10个老旧小区、2条背街小巷进行升级改造: the object plus the action done to it
+                clause_end = _NOUN_STOP.search(masked + "。", end).start()
+                action = _OBJECT_ACTION.search(masked, end, clause_end)
+                metric = noun + (action.group("action") if action else "")
+            else:
+                metric = noun
+            flow = None
+        if not metric:
+            continue
+        out.append(Found(clause_start, tail, text[clause_start:tail], metric, value=value, unit=unit,
+                         comparator=comparator or "eq", low=low, high=high, direction=direction or "level",
+                         scope=scope, modality=_modality(masked, start), binding=_binding(text[clause_start:tail]),
+                         flow_verb=flow if not dropped else None))
+        out[-1].flow_verb = flow
+        out[-1].start = clause_start
+    return out
+
+
+def _from_to_targets(text: str, masked: str, taken: list[tuple[int, int]]) -> list[Found]:
+    out = []
+    for m in FROM_TO_RE.finditer(masked):
+        cs = _clause_start(masked, m.start())
+        metric, _, _ = _clean_metric(_strip_cues(text[cs:m.start()])[0])
+        if not metric:
+            continue
+        verb = m.group("verb")
+        direction = "decline" if verb in ("降低", "下降", "减少", "缩小", "压减", "压缩") else "growth"
+        out.append(Found(cs, m.end(), text[cs:m.end()], metric, value=parse_number(m.group("num2")),
+                         unit=m.group("unit2"), comparator="from_to", from_value=parse_number(m.group("num1")),
+                         direction=direction, modality=_modality(masked, m.start()),
+                         binding=_binding(text[cs:m.end()])))
+        taken.append((m.start(), m.end()))
+    return out
+
+
+def _carry_flow_verbs(text: str, found: list[Found]) -> None:
+    """`力争新培育专精特新企业10家以上、瞪羚企业5家以上`: the 新-verb carries over a 、-list."""
+    for prev, cur in zip(found, found[1:]):
+        if cur.value is None and cur.comparator is None:
+            continue
+        joint = text[prev.end:cur.start + 1] if cur.start >= prev.end else ""
+        if (prev.flow_verb and not cur.flow_verb and joint.strip().startswith("、")
+                and not cur.metric.startswith("新") and not cur.text.lstrip("、").startswith(tuple(_ACTION_VERBS))):
+            cur.metric = prev.flow_verb + cur.metric
+            cur.flow_verb = prev.flow_verb
+
+
+def _sentence_targets(sentence: str) -> list[Found]:
+    masked, scopes = _mask(sentence)
+    taken: list[tuple[int, int]] = []
+    found = _literal_targets(sentence, masked, 0, taken)
+    found += _from_to_targets(sentence, masked, taken)
+    found += _quantity_targets(sentence, masked, scopes, taken)
+    found.sort(key=lambda f: (f.start, f.end))
+    _carry_flow_verbs(sentence, found)
+    return found
+
+
+def extract_targets(text: str) -> list[Found]:
+    """Every target in one piece of prose, in reading order (see module doc for the grammar).
+
+    Works sentence by sentence (up to 。！？；): modality (力争/确保) carries to the end of its sentence.
+    """
+    text = text.translate(_TRANS)
+    masked, _ = _mask(text)
+    found: list[Found] = []
+    for sm in SENTENCE_SPLIT.finditer(masked):
+        s0 = sm.start()
+        for f in _sentence_targets(text[s0:sm.end()]):
+            f.start += s0
+            f.end += s0
+            f.text = f.text.strip("，、；：。 ")
+            found.append(f)
+    return found
+
+
+# ---------------------------------------------------------------- plan hook
+
+def _to_target(f: Found, tid: str, node: Node | None) -> Target:
+    info = unit_info(f.unit)
+    base_value = None
+    if info is not None and f.value is not None:
+        base_value = f.value * info.factor
+    return Target(id=tid, node_id=node.id if node else None, text=f.text, metric=f.metric, value=f.value, unit=f.unit,
+                  comparator=f.comparator, low=f.low, high=f.high, from_value=f.from_value,
+                  direction=f.direction, scope=f.scope,
+                  where=node.where.model_copy() if node else Provenance(),
+                  modality=f.modality, base_unit=info.base if info else None, base_value=base_value,
+                  binding=f.binding)
+
+
+def _walk(nodes: list[Node]):
+    for n in nodes:
+        yield n
+        yield from _walk(n.children)
 
 
 def attach_targets(plan: Plan) -> list[Warning_]:
     """Find every target in the node titles/texts (and plan.preamble), fill plan.targets and node.target_ids."""
+    targets: list[Target] = []
+
+    def add(text: str, node: Node | None) -> None:
+        for f in extract_targets(text):
+            t = _to_target(f, f"T{len(targets) + 1}", node)
+            targets.append(t)
+            if node is not None:
+                node.target_ids.append(t.id)
+
+    if plan.preamble:
+        add(plan.preamble, None)
+    for node in _walk(plan.sections):
+        node.target_ids = []
+        add(node.title, node)
+        add(node.text, node)
+    plan.targets = targets
     return []
