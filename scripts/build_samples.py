@@ -160,16 +160,18 @@ def _para(doc_or_cell, text: str, *, font=BODY_FONT, size=BODY_PT, align=None, f
         if keep_spaces:
             run._element.find(qn("w:t")).set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     fmt = p.paragraph_format
-    if align is not None:
-        fmt.alignment = align
+    # 公文 body text is justified (两端对齐); headings and titles pass their own alignment.
+    fmt.alignment = align if align is not None else WD_ALIGN_PARAGRAPH.JUSTIFY
     if exact_pt:
         fmt.line_spacing = Pt(exact_pt)
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
     ind = p._p.get_or_add_pPr()
     if first_line_chars or right_chars:
+        # Word writes both the character count and its twips equivalent; LibreOffice reads the twips.
         el = parse_xml(f'<w:ind {nsdecls("w")} w:firstLineChars="{first_line_chars * 100}" '
-                       f'w:rightChars="{right_chars * 100}"/>')
+                       f'w:firstLine="{int(first_line_chars * size * 20)}" '
+                       f'w:rightChars="{right_chars * 100}" w:right="{int(right_chars * size * 20)}"/>')
         ind.append(el)
     return p
 
