@@ -161,6 +161,7 @@ def _process(archive: Archive, task: Task, claim: Path) -> Outcome:
     from pipeline.parse import parse_file
     result = parse_file(claim)
     result.source.path = task.name               # the clerk's name, not our claim path
+    _require_plan_structure(result)
     plan = result.plan
     doc_no = None
     if result.notice and result.notice.doc_number:
@@ -177,9 +178,30 @@ def _process(archive: Archive, task: Task, claim: Path) -> Outcome:
 
     from pipeline.render.plan_pdf import render_plan_pdf
     json_path, pdf_path = Path(reservation.json_path), Path(reservation.pdf_path)
+    for final in (json_path, pdf_path):
+        if final.parent.is_dir():
+            _clear_stale_temp(final)
     atomic_write_text(json_path, json.dumps(parsed, ensure_ascii=False, indent=2) + "\n")
     _render_atomically(render_plan_pdf, result, pdf_path)
     return _finish(archive, task, "done", Path(task.inbox) / "done", detail=str(pdf_path))
+
+
+def _require_plan_structure(result) -> None:
+    """The parser reads any text; the drop folder only publishes what is recognisably a notice or
+    plan, so a stray file (a memo, a web page, a log) is failed with a reason instead of rendered."""
+    plan = result.plan
+    if result.notice is None and not plan.sections and not plan.indicators:
+        raise Failure("没有识别出通知或计划的结构：找不到“关于…的通知”标题、“一、”“（一）”等编号标题或指标表",
+                      hint="请确认放入的是国民经济和社会发展计划（或其印发通知）的正文文件")
+
+
+def _clear_stale_temp(final: Path) -> None:
+    """Remove temp files a killed run left for this (reserved, hence ours) output name."""
+    for stale in final.parent.glob(f".{final.name}.*.part"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
 
 
 def _render_atomically(render, result, pdf_path: Path) -> None:
