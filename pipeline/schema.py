@@ -110,6 +110,20 @@ class Node(BaseModel):
     keywords: list[str] = Field(default_factory=list)
 
 
+class TableBodyMatch(BaseModel):
+    """One indicator-table cell compared with one body target (issue 4, table↔body reconciliation)."""
+    row_id: str
+    row_name: str
+    column: Literal["value", "growth"]            # target-year 绝对值 or 增长%
+    cell_text: Optional[str] = None
+    target_id: str
+    target_text: str
+    metric_match: Literal["exact", "approximate", "covers", "category"]
+    status: Literal["agree", "qualifier_missing", "wording_only", "qualifier_mismatch", "value_mismatch",
+                    "kind_mismatch"]
+    note: str = ""
+
+
 class Plan(BaseModel):
     title: Optional[str] = None
     region: Optional[str] = None
@@ -120,6 +134,7 @@ class Plan(BaseModel):
     preamble: str = ""                      # unnumbered text between the plan title and the first heading
     attachment_title: Optional[str] = None  # title line of the appended indicator table
     table_units_note: Optional[str] = None
+    reconciliation: list[TableBodyMatch] = Field(default_factory=list)   # table↔body pairs (issue 4)
 
 
 class Warning_(BaseModel):
