@@ -15,6 +15,7 @@ _FW.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
 _FW.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
 _FW.update({"％": "%", "﹝": "〔", "﹞": "〕", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2060": ""})
 _TRANS = str.maketrans(_FW)
+_NEEDS_TRANS = re.compile("[" + "".join(re.escape(k) for k in _FW) + "]")
 _FW_DOT = re.compile(r"(?<=\d)．(?=\d)")
 INDENT_CHARS = " \t\u3000\u00a0\r\n\u2002\u2003\u2009"
 _HAN = r"\u3400-\u9fff\uf900-\ufaff"
@@ -23,7 +24,8 @@ _SPACE_BETWEEN = re.compile(rf"(?<=[{_HAN}0-9%])[ \u3000\u00a0]+(?=[{_HAN}])|(?<
 
 def normalize(s: str) -> str:
     """Matching form of one line/paragraph (see module doc)."""
-    s = s.translate(_TRANS)
+    if _NEEDS_TRANS.search(s):          # str.translate is slow; most lines need nothing
+        s = s.translate(_TRANS)
     if "．" in s:
         s = _FW_DOT.sub(".", s)
     return s.strip(INDENT_CHARS)

@@ -7,6 +7,7 @@ The text is kept as written (`5.0` stays `5.0`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.schema import Cell
 from pipeline.text import normalize
@@ -29,21 +30,30 @@ def _num(s: str) -> float:
 def parse_cell(text: str | None, *, merged: bool = False, inferred: bool = False) -> Cell:
     if text is None or not text.strip():
         return Cell(text=None, merged=merged, inferred=inferred)
-    raw = text.strip()
+    return Cell(**_parse_value(text.strip()), merged=merged, inferred=inferred)
+
+
+@lru_cache(maxsize=4096)
+def _parse_value(raw: str) -> dict:
+    """The value fields of a non-empty cell (cached: tables repeat their texts)."""
+    return _value_fields(raw)
+
+
+def _value_fields(raw: str) -> dict:
     t = normalize(raw).replace(",", "").replace("，", "") if re.search(r"\d", raw) else normalize(raw)
     if t in NA_MARKS:
-        return Cell(text=raw, merged=merged, inferred=inferred)
+        return {"text": raw}
     if _PLAIN.match(t):
-        return Cell(text=raw, number=_num(t), comparator="eq", merged=merged, inferred=inferred)
+        return {"text": raw, "number": _num(t), "comparator": "eq"}
     m = _SUFFIX.match(t) or _PREFIX.match(t)
     if m:
-        return Cell(text=raw, number=_num(m.group("n")), comparator=_CMP[m.group("q")], merged=merged, inferred=inferred)
+        return {"text": raw, "number": _num(m.group("n")), "comparator": _CMP[m.group("q")]}
     m = _RANGE.match(t)
     if m:
         a, b = _num(m.group("a")), _num(m.group("b"))
         if a < b:
-            return Cell(text=raw, comparator="range", low=a, high=b, merged=merged, inferred=inferred)
-    return Cell(text=raw, merged=merged, inferred=inferred)
+            return {"text": raw, "comparator": "range", "low": a, "high": b}
+    return {"text": raw}
 
 
 def is_empty(text: str | None) -> bool:
@@ -57,16 +67,14 @@ def is_spreadable(text: str | None) -> bool:
     tables; a plain number or a dash never is (we never silently propagate a plain number)."""
     if is_empty(text):
         return False
-    c = parse_cell(text)
-    if c.text in NA_MARKS or normalize(c.text or "") in NA_MARKS:
+    v = _parse_value(text.strip())
+    if normalize(v["text"]) in NA_MARKS:
         return False
-    if c.number is not None and c.comparator == "eq":
-        return False
-    return True
+    return not ("number" in v and v.get("comparator") == "eq")
 
 
 def is_literal(text: str | None) -> bool:
     if is_empty(text):
         return False
-    c = parse_cell(text)
-    return c.number is None and c.comparator is None and normalize(c.text or "") not in NA_MARKS
+    v = _parse_value(text.strip())
+    return "number" not in v and "comparator" not in v and normalize(v["text"]) not in NA_MARKS

@@ -79,6 +79,8 @@ def find_enumeration(text: str) -> list[Headline]:
 
 def _is_runin(sentence: str) -> bool:
     body = sentence.rstrip("。！？").strip()
+    if len(body) > MAX_HEADLINE_HAN + 6:      # cheap reject before counting characters
+        return False
     core = body.strip(_QUOTES)
     n = _han_count(core)
     bare = re.sub(f"[{_QUOTES}]", "", core)

@@ -12,6 +12,7 @@ header grid and the category structure, which are not format matters).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipeline.blocks import SourceDoc, TableBlock, TableCell, TextBlock, Where
@@ -22,6 +23,8 @@ from pipeline.text import normalize, strip_indent
 MAX_CONTROL_SHARE = 0.01
 # Share of characters from ASCII, CJK, CJK punctuation and full-width forms a real notice exceeds.
 MIN_PLAUSIBLE_SHARE = 0.85
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+_PLAUSIBLE = re.compile(r"[\x00-\x7f\u00a0\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u2160-\u216b\u3000-\u9fff\uff00-\uffef]")
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:
@@ -59,13 +62,10 @@ def _looks_binary(text: str) -> bool:
     n = len(text)
     if n == 0:
         return False
-    ctrl = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if ctrl / n > MAX_CONTROL_SHARE:
+    if len(_CONTROL.findall(text)) / n > MAX_CONTROL_SHARE:
         return True
     sample = text[:4000]
-    plausible = sum(1 for ch in sample if ch < "\u0080" or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
-                    or ch in "\u00a0\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u2160\u2161\u2162\u2163")
-    return plausible / len(sample) < MIN_PLAUSIBLE_SHARE
+    return len(_PLAUSIBLE.findall(sample)) / len(sample) < MIN_PLAUSIBLE_SHARE
 
 
 def read_txt(path: Path, data: bytes, sha256: str) -> SourceDoc:
