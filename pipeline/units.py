@@ -35,8 +35,12 @@ BASE_UNITS: dict[str, str] = {
     "立方米": "volume_m3",
     "吨": "mass_t", "吨标准煤": "energy_tce", "斤": "mass_jin", "公斤": "mass_kg",
     "千瓦": "power_kw", "千瓦时": "energy_kwh", "兆瓦": "power_mw",
-    "标箱": "teu",
+    "标箱": "teu", "微克": "mass_ug", "毫克": "mass_mg", "克": "mass_g", "千克": "mass_kg", "升": "volume_l",
 }
+
+# Compound units (concentrations, intensities, per-head amounts): numerator/denominator.
+_COMPOUND_NUMERATORS = ("微克", "毫克", "克", "千克", "公斤", "吨", "万吨", "元", "万元", "千瓦时", "吨标准煤", "人")
+_COMPOUND_DENOMINATORS = ("立方米", "升", "平方米", "亩", "人", "年", "天", "小时", "吨", "万元", "户", "平方公里")
 
 _MULTIPLIERS: tuple[tuple[str, float], ...] = (("万亿", 1e12), ("亿", 1e8), ("万", 1e4))
 
@@ -60,6 +64,16 @@ class UnitInfo:
 def _lookup(unit: str) -> UnitInfo | None:
     written = unit
     unit = _ALIASES.get(unit, unit)
+    if "/" in unit:
+        num, _, den = unit.partition("/")
+        if den in ("年", "天", "小时"):
+            top = _lookup(num)
+            return None if top is None else UnitInfo(written, unit, f"{top.base}/{den}", top.factor, f"{top.kind}/{den}")
+        top, bottom = _lookup(num), _lookup(den)
+        if top is None or bottom is None:
+            return None
+        return UnitInfo(written, unit, f"{top.base}/{bottom.base}", top.factor / bottom.factor,
+                        f"{top.kind}/{bottom.kind}")
     if unit in BASE_UNITS:
         # 千瓦/千米/千瓦时 are base units in their own right; prefer the whole word.
         return UnitInfo(written, unit, unit, 1.0, BASE_UNITS[unit])
@@ -108,6 +122,7 @@ def _unit_alternation() -> str:
         for b in BASE_UNITS:
             if _lookup(prefix + b) is not None and b not in ("%", "个百分点", "‰", "倍", "天", "小时", "个月"):
                 spellings.add(prefix + b)
+    spellings |= {f"{a}/{b}" for a in _COMPOUND_NUMERATORS for b in _COMPOUND_DENOMINATORS if a != b}
     return "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
 
 
