@@ -1,0 +1,115 @@
+"""Table↔body reconciliation (issue 4): agreements recorded, disagreements warned naming both places."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.parse import parse_file
+from pipeline.parse.reconcile import reconcile
+from pipeline.schema import Cell, Node, Period, Plan, Provenance, Row, Target
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+REFERENCE = CORPUS / "zhoucun-2023-plan.txt"
+AGREEING = {"agree", "qualifier_missing", "wording_only"}
+HEADLINE_ROWS = ("地区生产总值", "一般公共预算收入", "固定资产投资", "社会消费品零售总额",
+                 "城镇居民人均可支配收入", "农村居民人均可支配收入")
+
+
+def _reference_text() -> str:
+    if not REFERENCE.exists():
+        pytest.skip("reference notice not available")
+    return REFERENCE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def reference():
+    _reference_text()
+    return parse_file(REFERENCE, keywords=False)
+
+
+def _pairs(plan, row_name: str, column: str = "growth"):
+    return [m for m in plan.reconciliation if m.row_name == row_name and m.column == column]
+
+
+def test_five_headline_targets_agree_with_the_table(reference):
+    plan = reference.plan
+    for name in HEADLINE_ROWS:
+        pairs = _pairs(plan, name)
+        assert len(pairs) == 1, name
+        assert pairs[0].status in AGREEING, (name, pairs[0])
+        target = next(t for t in plan.targets if t.id == pairs[0].target_id)
+        assert target.node_id == "1"
+    mismatched_rows = {w.message for w in reference.warnings if w.code == "table_body_mismatch"}
+    assert not any(f"“{name}”" in msg for msg in mismatched_rows for name in HEADLINE_ROWS)
+    assert not [w for w in reference.warnings if w.code == "headline_target_without_row"]
+
+
+def test_units_synonyms_and_literals_are_reconciled(reference):
+    plan = reference.plan
+    jobs = _pairs(plan, "城镇新增就业人数", "value")          # 0.4 万人 ↔ 新增城镇就业4000人以上
+    assert [m.status for m in jobs] == ["qualifier_missing"]
+    trade = _pairs(plan, "进出口总额", "growth")              # 保持稳定 ↔ 保持稳定增长
+    assert trade and trade[0].status == "agree" and trade[0].metric_match == "exact"
+    energy = _pairs(plan, "万元生产总值能耗降低率", "growth")   # 完成市下达任务指标 ↔ 省市下达的…约束性指标
+    assert energy and energy[0].status == "wording_only"
+    rural = _pairs(plan, "农村居民人均可支配收入")
+    assert rural[0].metric_match == "covers"
+
+
+def test_rd_ratio_disagreement_is_flagged_with_both_places(reference):
+    rd = _pairs(reference.plan, "研发经费投入占比", "value")
+    assert rd and rd[0].status == "value_mismatch" and rd[0].metric_match == "approximate"
+    warning = next(w for w in reference.warnings if w.code == "table_body_mismatch" and "研发经费投入占比" in w.message)
+    assert "附件指标表" in warning.message and "正文二（三）" in warning.message and "3.05" in warning.message
+    assert warning.where.line is not None
+
+
+def test_constructed_disagreeing_variant_yields_warnings(tmp_path):
+    text = _reference_text()
+    edits = {"地区生产总值增长5.5%左右": "地区生产总值增长6.5%左右",
+             "固定资产投资增长8%以上": "固定资产投资增长10%以上",
+             "居民人均可支配收入增长5.5%以上": "居民人均可支配收入增长6%以上",
+             "新增城镇就业4000人以上": "新增城镇就业5000人以上"}
+    for old, new in edits.items():
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    src = tmp_path / "variant.txt"
+    src.write_text(text, encoding="utf-8")
+    result = parse_file(src, keywords=False)
+    mismatches = [w.message for w in result.warnings if w.code == "table_body_mismatch"]
+    for row_name, body in [("地区生产总值", "6.5%"), ("固定资产投资", "10%"), ("城镇居民人均可支配收入", "6%"),
+                           ("农村居民人均可支配收入", "6%"), ("城镇新增就业人数", "5000人")]:
+        hits = [m for m in mismatches if f"“{row_name}”" in m and body in m]
+        assert len(hits) == 1, (row_name, mismatches)
+        assert "附件指标表" in hits[0] and "正文" in hits[0]
+    # untouched headline targets still agree
+    assert _pairs(result.plan, "一般公共预算收入")[0].status in AGREEING
+    assert REFERENCE.read_text(encoding="utf-8") != text      # the original was not modified
+
+
+def _row(rid, name, unit, growth=None, value=None, category="c"):
+    return Row(id=rid, category=category, name=name, unit=unit,
+               target=Period(year=2024, value=value or Cell(), growth=growth or Cell()),
+               where=Provenance(table=1, line=10))
+
+
+def test_hand_built_plan_headline_target_without_row_and_qualifier_mismatch():
+    section = Node(id="1", kind="section", level=1, title="主要预期目标", where=Provenance(line=3))
+    plan = Plan(year=2024, sections=[section], indicators=[
+        _row("R1", "规上工业增加值", "亿元", growth=Cell(text="7以上", number=7, comparator="ge")),
+        _row("R2", "城镇登记失业率", "%", value=Cell(text="4", number=4)),
+    ], targets=[
+        Target(id="T1", node_id="1", text="规模以上工业增加值增长7%左右", metric="规模以上工业增加值", value=7, unit="%",
+               comparator="approx", direction="growth"),
+        Target(id="T2", node_id="1", text="城镇登记失业率控制在4%以内", metric="城镇登记失业率", value=4, unit="%",
+               comparator="le", direction="level"),
+        Target(id="T3", node_id="1", text="粮食产量稳定在10万吨以上", metric="粮食产量", value=10, unit="万吨",
+               comparator="ge", direction="level"),
+    ])
+    warnings = reconcile(plan)
+    statuses = {(m.row_id, m.column): m.status for m in plan.reconciliation}
+    assert statuses == {("R1", "growth"): "qualifier_mismatch", ("R2", "value"): "qualifier_missing"}
+    codes = sorted(w.code for w in warnings)
+    assert codes == ["headline_target_without_row", "table_body_mismatch"]
+    assert any("粮食产量" in w.message for w in warnings if w.code == "headline_target_without_row")
