@@ -264,7 +264,7 @@ class _Reader:
                 indent = lead.count("\u3000") + 0.5 * (len(lead) - lead.count("\u3000"))
             auto = None
             if k == 0 and label:
-                sep = "" if not label[-1].isalnum() else " "
+                sep = " " if label[-1].isascii() and label[-1].isalnum() else ""
                 text = label + sep + text
                 auto = label
             self.blocks.append(TextBlock(text=text, norm=normalize(text), where=Where(paragraph=self.paragraph_no),
