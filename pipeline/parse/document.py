@@ -58,6 +58,27 @@ def rejoin_broken_lines(paras: list[TextBlock]) -> list[TextBlock]:
     return out
 
 
+# A document that lost its line breaks: split before L1/L2 labels that follow terminal punctuation.
+_RUN_ON_SPLIT = re.compile(r"(?<=[。！？；：])\s*(?=[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[）)])")
+RUN_ON_MIN_CHARS = 3000          # only paragraphs this long are suspected of being a whole document
+
+
+def split_run_on(paras: list[TextBlock]) -> list[TextBlock]:
+    """Whole-document-on-one-line inputs (domain.md §5, hard wraps): split at labels after 。；：."""
+    out: list[TextBlock] = []
+    for b in paras:
+        if len(b.norm) < RUN_ON_MIN_CHARS or len(b.norm) != len(b.text):
+            out.append(b)
+            continue
+        pos = 0
+        for m in _RUN_ON_SPLIT.finditer(b.norm):
+            if m.start() > pos:
+                out.append(TextBlock(text=b.text[pos:m.start()].strip(), norm=b.norm[pos:m.start()].strip(), where=b.where))
+            pos = m.end()
+        out.append(TextBlock(text=b.text[pos:].strip(), norm=b.norm[pos:].strip(), where=b.where))
+    return out
+
+
 def _looks_like_title(norm: str) -> bool:
     t = squeeze_cjk_spaces(norm)
     return (0 < len(t) <= MAX_TITLE_LEN and not _TERMINAL.search(t) and match_label(t) is None
@@ -73,8 +94,8 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
         if isinstance(b, TableBlock) or (isinstance(b, TextBlock) and _ATTACHMENT_HEAD.match(b.norm)):
             att_start = i
             break
-    paras = rejoin_broken_lines([b for b in blocks[:att_start]
-                                 if isinstance(b, TextBlock) and not b.is_blank and not _is_furniture(b)])
+    paras = split_run_on(rejoin_broken_lines([b for b in blocks[:att_start]
+                                              if isinstance(b, TextBlock) and not b.is_blank and not _is_furniture(b)]))
     # 2. Cover notice.
     cover = parse_cover(paras)
     warnings += [_warn(c, m, b.where) for c, m, b in cover.warnings]

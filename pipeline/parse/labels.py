@@ -61,7 +61,12 @@ _L4 = re.compile(r"^(?:[（(]\s*(\d{1,2})\s*[）)]|(\d{1,2})[）)])\s*")
 _NOT_AFTER = re.compile(r"^(?:(?:至|到|和|及|与)\s*[（(]?[一二三四五六七八九十\d]|、)")
 
 
+_TOC_TAIL = re.compile(r"(\.{3,}|…{2,}|·{3,}|\s{4,})\s*\d+\s*$")
+
+
 def match_label(norm: str) -> Label | None:
+    if _TOC_TAIL.search(norm):
+        return None                    # a table-of-contents line: 一、总体要求……3
     m = _L1.match(norm)
     if m:
         n = cn_to_int(m.group(1))
