@@ -69,7 +69,7 @@ ATTACHMENT_NOTE_GAP_LINES = 1       # 附件说明 one blank line below the body
 PAGE_NUMBER_SIZE_PT = SIZE_SIHAO_PT
 PAGE_NUMBER_INSET_PT = SIZE_SIHAO_PT            # 1 字 (of 四号) inside the 版心 edge
 PAGE_NUMBER_INK_TOP_BELOW_MM = 7.0              # dash ink top 7 mm below the 版心
-PAGE_NUMBER_PADDING_TOP_MM = 2.7                # measured for Noto Serif CJK 14 pt (typesetting.md §3)
+PAGE_NUMBER_PADDING_TOP_MM = 1.2                # puts Noto Serif CJK 14 pt dash ink at 269 mm (measured here)
 PAGE_NUMBER_DASH = "\u2014"                     # 一字线
 
 # --- Tables --------------------------------------------------------------------------------------
@@ -104,7 +104,8 @@ def css_values() -> dict[str, str]:
         "title_multiline_pitch": pt(TITLE_MULTILINE_PITCH_PT),
         "title_gap": pt(TITLE_GAP_LINES * LINE_PITCH_PT),
         "doc_number_gap": pt(DOC_NUMBER_GAP_LINES * LINE_PITCH_PT),
-        "red_rule_gap": pt(mm(RED_RULE_GAP_MM)),
+        # the gap is from the 文号 glyphs, which sit centred in a line-pitch-high line box
+        "red_rule_gap": pt(mm(RED_RULE_GAP_MM) - (LINE_PITCH_PT - BODY_SIZE_PT) / 2),
         "red_rule_thickness": pt(mm(RED_RULE_THICKNESS_MM)),
         "title_gap_after_rule": pt(TITLE_GAP_AFTER_RULE_LINES * LINE_PITCH_PT),
         "red": RED_PRINT,
