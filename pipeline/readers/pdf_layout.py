@@ -138,8 +138,16 @@ def _first_token_end(visible: list[dict]) -> int:
         while i < n - 1 and visible[i + 1]["text"].isascii() and (visible[i + 1]["text"].isalnum()
                                                                   or visible[i + 1]["text"] in ".-"):
             i += 1
-    while i < n - 1 and visible[i + 1]["text"] in _NO_LINE_START:
-        i += 1
+    # Glue what may not start a line; and, as UAX #14 (Pango, browsers) does, never break on either
+    # side of a quotation mark: 展“快 and 新”经 stay whole.
+    while i < n - 1:
+        nxt = visible[i + 1]["text"]
+        if nxt in _NO_LINE_START or nxt in "“‘":
+            i += 1
+            if nxt in "“‘”’" and i < n - 1 and visible[i + 1]["text"] not in _NO_LINE_START:
+                i += 1
+            continue
+        break
     return i
 
 
@@ -158,9 +166,10 @@ def measure_margins(lines: list[Line]) -> Margins:
     size = Counter(l.size for l in lines).most_common(1)[0][0]
     body = [l for l in lines if abs(l.size - size) < 0.6] or lines
     left = Counter(round(l.x0) for l in body).most_common(1)[0][0]
-    # Justified text ends at the margin; ragged text approaches it: take a high percentile of line ends.
+    # Justified text ends at the margin; ragged text only approaches it: take the furthest line end,
+    # ignoring the single furthest one (an overflowing URL or number must not move the margin).
     ends = sorted(l.x1 for l in body)
-    right = ends[min(len(ends) - 1, int(0.95 * len(ends)))]
+    right = ends[-2] if len(ends) >= 3 else ends[-1]
     pitches = [b.top - a.top for a, b in zip(body, body[1:])
                if a.page == b.page and 0 < b.top - a.top < 3 * size]
     pitch = sorted(pitches)[len(pitches) // 2] if pitches else 1.5 * size
