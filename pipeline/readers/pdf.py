@@ -1,6 +1,6 @@
 """.pdf reader (pdfplumber): one pass over each page's characters → the same blocks as the .txt reader.
 
-Per page: fake-bold doubles removed (`dedupe_chars`, pdfplumber #71), tables found from ruling lines
+Per page: fake-bold doubles removed (`pdf_layout.dedupe_chars`, pdfplumber #71), tables found from ruling lines
 (only on pages that have lines or rectangles), the remaining characters grouped into lines
 (`pdf_layout`). Across pages: page numbers (`— 1 —`, `第1页`, `1/5`) and running headers/footers
 (the same line, digits masked, at the top or bottom of most pages) are dropped, lines are grouped
@@ -22,7 +22,7 @@ import pdfplumber
 
 from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
 from pipeline.errors import InputError
-from pipeline.readers.pdf_layout import Line, build_lines, group_paragraphs, measure_margins
+from pipeline.readers.pdf_layout import Line, build_lines, dedupe_chars, group_paragraphs, measure_margins
 from pipeline.readers.pdf_tables import PageTable, join_continuation, read_page_table, to_block
 from pipeline.text import normalize
 
@@ -79,14 +79,13 @@ class _PageItems:
 
 
 def _read_page(page, number: int) -> tuple[_PageItems, int, int]:
-    deduped = page.dedupe_chars(tolerance=1)
-    chars = [c for c in deduped.chars if c.get("upright", True)]
+    chars = dedupe_chars([c for c in page.chars if c.get("upright", True)])
     n_visible = sum(1 for c in chars if c["text"].strip())
     n_cid = sum(1 for c in chars if _CID.match(c["text"]))
     out = _PageItems(number, float(page.height))
     tables: list[PageTable] = []
-    if deduped.lines or deduped.rects:
-        for t in deduped.find_tables():
+    if page.lines or page.rects:
+        for t in page.find_tables():
             if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2:
                 tables.append(read_page_table(t, chars, number))
     if tables:

@@ -64,6 +64,33 @@ def join_wrapped(a: str, b: str) -> str:
     return a + b
 
 
+def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
+    """Drop fake-bold doubles: the same glyph (text, font, size) printed again within `tolerance` pt.
+
+    Same rule as pdfplumber's `dedupe_chars` (#71), in one pass with a position grid instead of sorting.
+    """
+    kept: list[dict] = []
+    grid: dict[tuple, list[dict]] = {}
+    for c in chars:
+        gx, gy = int(c["x0"] // tolerance), int(c["top"] // tolerance)
+        key = (c["text"], c.get("fontname"), round(c["size"], 1))
+        dup = False
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for o in grid.get((key, gx + dx, gy + dy), ()):
+                    if abs(o["x0"] - c["x0"]) <= tolerance and abs(o["top"] - c["top"]) <= tolerance:
+                        dup = True
+                        break
+                if dup:
+                    break
+            if dup:
+                break
+        if not dup:
+            kept.append(c)
+            grid.setdefault((key, gx, gy), []).append(c)
+    return kept
+
+
 def _fontname(name: str | None) -> str | None:
     if not name:
         return None
