@@ -63,5 +63,24 @@ test: setup
 bench: setup
 	$(VPY) benchmarks/run.py
 
+# Re-create the constructed samples (.docx typed like an office, .pdf printed by LibreOffice) from the
+# reference text. Only this target needs LibreOffice; test/run read the committed files.
+SAMPLE_DEB_PKGS := libreoffice-writer-nogui
+
+$(STAMP)/deb-samples: Makefile
+	@mkdir -p $(STAMP)
+	@missing=""; for p in $(SAMPLE_DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@touch $@
+
+samples: setup $(STAMP)/deb-samples
+	$(VPY) scripts/build_samples.py
+
 clean:
 	rm -rf $(STAMP) output/*

@@ -16,16 +16,18 @@ PDFs. The .docx reproduces the traps general parsers fail on (domain.md §5):
 from __future__ import annotations
 
 import copy
+import io
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT  # noqa: F401  (kept for readers of this script: portrait A4)
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import parse_xml
@@ -312,6 +314,9 @@ def build_docx(source, out_path: Path) -> Path:
     doc.core_properties.title = "构造样本"
     doc.core_properties.comments = CONSTRUCTED_NOTE
     doc.core_properties.author = "plandoc build_samples.py"
+    doc.core_properties.created = doc.core_properties.modified = datetime(2023, 4, 25)
+    doc.core_properties.last_modified_by = "plandoc build_samples.py"
+    doc.core_properties.revision = 1
     normal = doc.styles["Normal"]
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(BODY_PT)
@@ -369,8 +374,21 @@ def build_docx(source, out_path: Path) -> Path:
             _para(doc, t, first_line_chars=2)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(out_path)
+    buf = io.BytesIO()
+    doc.save(buf)
+    out_path.write_bytes(_stable_zip(buf.getvalue()))
     return out_path
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """Same input, same bytes: fixed member timestamps (python-docx stamps the current time)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2023, 4, 25, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 def docx_to_pdf(docx_path: Path, out_dir: Path) -> Path:
