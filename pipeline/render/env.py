@@ -11,9 +11,10 @@ import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from pipeline.render import gbt9704 as g
-from pipeline.render.fonts import PROJECT_ROOT, FontSet
+from pipeline.render.fonts import PROJECT_ROOT, FontSet, codepoints
 from pipeline.render.justify import mark_gaps
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -74,6 +75,32 @@ def break_title(text: str, width_of, max_width: float) -> list[str]:
     return [text]   # one unbreakable run: let the browser wrap it
 
 
+def running_text(text: str, primary: frozenset[int]) -> Markup:
+    """Running text, escaped, with U+200B between hanzi (justification) and every character the
+    body face lacks wrapped in `<span class="fallback">`.
+
+    A fallback face (Noto for 堃 in a FandolFang line) has other ascent/descent; left in the line's
+    own text box it makes that line taller than the grid pitch. In a span no taller than its font
+    size it stays inside the line's strut, so the page keeps its 22 lines.
+    """
+    text = mark_gaps(text)
+    out: list[str] = []
+    run: list[str] = []
+    run_fallback = False
+    for ch in text:
+        fallback = ord(ch) not in primary and not ch.isspace() and ch != "\u200b"
+        if fallback != run_fallback and run:
+            piece = str(escape("".join(run)))
+            out.append(f'<span class="fallback">{piece}</span>' if run_fallback else piece)
+            run = []
+        run.append(ch)
+        run_fallback = fallback
+    if run:
+        piece = str(escape("".join(run)))
+        out.append(f'<span class="fallback">{piece}</span>' if run_fallback else piece)
+    return Markup("".join(out))
+
+
 def make_env(fonts: FontSet, templates_dir: Path = TEMPLATES_DIR) -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -83,7 +110,8 @@ def make_env(fonts: FontSet, templates_dir: Path = TEMPLATES_DIR) -> Environment
     def title_lines(text: str, size: float = g.TITLE_SIZE_PT) -> list[str]:
         return break_title(text, lambda s: fonts.text_width("xbs", s, size), type_width)
 
-    env.filters["gaps"] = mark_gaps
+    primary = codepoints(fonts.chains["fang"][0].path)
+    env.filters["gaps"] = lambda text: running_text(text, primary)
     env.filters["date_zh"] = date_zh
     env.filters["title_lines"] = title_lines
     env.globals["g"] = g

@@ -1,0 +1,66 @@
+"""Guard for the CJK justification patch (pipeline/render/justify.py) on the pinned WeasyPrint.
+
+The patch reaches into WeasyPrint internals, so a WeasyPrint upgrade may silently turn it off
+(the module then logs an error and falls back to ragged right). These tests fail in that case, and
+show on the same text that without the patch the lines do end short.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pdfplumber
+import pytest
+
+from pipeline.render import gbt9704 as g
+from pipeline.render import justify
+
+MIXED = ("全年完成固定资产投资165亿元，增长8%以上；新增城镇就业4000人以上，发放创业担保贷款4000万元以上，"
+         "PM2.5平均浓度下降3%，建成5G基站120个，优良天数达到242天，职工门诊统筹保障由1500元提高到3000元。") * 3
+
+
+def _lines(path):
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        groups = defaultdict(list)
+        for c in page.chars:
+            groups[round(page.height - c["matrix"][5], 1)].append(c)
+        text = "".join(c["text"] for c in page.chars)
+    return [sorted(cs, key=lambda c: c["x0"]) for _, cs in sorted(groups.items())], text
+
+
+def _render(tmp_path, name, marked: bool):
+    from weasyprint import CSS, HTML
+    width = g.mm(g.TYPE_AREA_WIDTH_MM)
+    body = justify.mark_gaps(MIXED) if marked else MIXED
+    html = (f'<html lang="zh-CN"><body style="margin:0"><p style="width:{width}pt;font-family:\'Noto Serif CJK SC\';'
+            f'font-size:16pt;letter-spacing:{g.BODY_LETTER_SPACING_PT}pt;line-height:{g.LINE_PITCH_PT}pt;'
+            f'text-align:justify;margin:0">{body}</p></body></html>')
+    out = tmp_path / name
+    HTML(string=html).write_pdf(out, stylesheets=[CSS(string="@page { size: A4; margin: 0 }")])
+    return _lines(out), width
+
+
+def test_patch_matches_the_pinned_weasyprint():
+    assert justify._shapes_match() is None
+    assert justify.install() is True and justify.active()
+
+
+def test_mark_gaps_only_between_hanzi():
+    assert justify.mark_gaps("增长8%以上，新增") == "增\u200b长8%以\u200b上，新\u200b增"
+    assert justify.mark_gaps("“快进键”。") == "“快\u200b进\u200b键”。"
+
+
+def test_lines_with_digits_end_flush_right_and_extract_cleanly(tmp_path):
+    justify.install()
+    (lines, text), width = _render(tmp_path, "marked.pdf", marked=True)
+    assert len(lines) >= 6
+    for cs in lines[:-1]:
+        assert cs[-1]["x1"] == pytest.approx(width, abs=1.0 * g.PT_PER_MM), "".join(c["text"] for c in cs)
+    assert "\u200b" not in text and text.replace(" ", "") == MIXED
+
+
+def test_without_marks_the_same_lines_end_short(tmp_path):
+    """The baseline the patch improves on: WeasyPrint alone leaves mixed lines ragged."""
+    (lines, _), width = _render(tmp_path, "plain.pdf", marked=False)
+    shortfalls = [width - cs[-1]["x1"] for cs in lines[:-1]]
+    assert max(shortfalls) > 1.0 * g.PT_PER_MM
