@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 # canonical name → spellings that mean exactly the same statistic
@@ -48,6 +49,7 @@ _SPACES = re.compile(r"\s+")
 _TRAILING_FLOW_VERB = re.compile(r"^(.{2,}?)(新增|新引进|新培育)$")
 
 
+@lru_cache(maxsize=8192)
 def normalize_metric(name: str) -> str:
     """Canonical matching form: no label, spaces or region prefix; ASCII quotes; synonyms folded."""
     s = _LABEL.sub("", name or "")
@@ -81,6 +83,7 @@ class MetricMatch:
     note: str = ""
 
 
+@lru_cache(maxsize=65536)
 def match_metric(body_metric: str, row_metric: str) -> MetricMatch | None:
     """How a body metric relates to a table row's metric: same, approximately same, covering, or None."""
     a, b = normalize_metric(body_metric), normalize_metric(row_metric)
@@ -89,7 +92,10 @@ def match_metric(body_metric: str, row_metric: str) -> MetricMatch | None:
     a_approx, b_approx = _APPROX_INDEX.get(a, a), _APPROX_INDEX.get(b, b)
     if a_approx == b_approx:
         return MetricMatch("approximate", f"“{body_metric}”与“{row_metric}”口径相近但不完全相同")
-    for wide, narrow in COVERS.items():
-        if a == normalize_metric(wide) and b in {normalize_metric(n) for n in narrow}:
-            return MetricMatch("covers", f"“{body_metric}”涵盖“{row_metric}”")
+    if b in _COVERS_INDEX.get(a, ()):
+        return MetricMatch("covers", f"“{body_metric}”涵盖“{row_metric}”")
     return None
+
+
+_COVERS_INDEX = {normalize_metric(wide): frozenset(normalize_metric(n) for n in narrow)
+                 for wide, narrow in COVERS.items()}

@@ -114,16 +114,27 @@ def comparable(a: str | None, b: str | None) -> bool:
     return ia.base == ib.base
 
 
-def _unit_alternation() -> str:
-    """Regex alternation of every unit spelling, longest first (so 万亿元 beats 万 and 元)."""
-    bases = set(BASE_UNITS) | set(_ALIASES)
-    spellings = set(bases)
+def _unit_spellings() -> frozenset[str]:
+    """Every unit spelling we recognise after a number: base units, aliases, 万/亿 prefixes, compounds."""
+    spellings = set(BASE_UNITS) | set(_ALIASES)
     for prefix, _ in _MULTIPLIERS:
         for b in BASE_UNITS:
             if _lookup(prefix + b) is not None and b not in ("%", "个百分点", "‰", "倍", "天", "小时", "个月"):
                 spellings.add(prefix + b)
     spellings |= {f"{a}/{b}" for a in _COMPOUND_NUMERATORS for b in _COMPOUND_DENOMINATORS if a != b}
-    return "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
+    return frozenset(spellings)
 
 
-UNIT_PATTERN = _unit_alternation()
+UNIT_SPELLINGS = _unit_spellings()
+MAX_UNIT_LEN = max(map(len, UNIT_SPELLINGS))
+# Regex alternation of every spelling, longest first (so 万亿元 beats 万 and 元).
+UNIT_PATTERN = "|".join(re.escape(s) for s in sorted(UNIT_SPELLINGS, key=len, reverse=True))
+
+
+def unit_at(text: str, pos: int) -> str | None:
+    """The longest unit spelling starting at `pos` (a dict probe per length: far cheaper than the regex)."""
+    for length in range(min(MAX_UNIT_LEN, len(text) - pos), 0, -1):
+        cand = text[pos:pos + length]
+        if cand in UNIT_SPELLINGS:
+            return cand
+    return None

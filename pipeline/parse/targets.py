@@ -24,7 +24,7 @@ from pipeline.metrics import _REGION_PREFIX
 from pipeline.parse.numerals import parse_number
 from pipeline.schema import Node, Plan, Provenance, Target, Warning_
 from pipeline.text import _TRANS
-from pipeline.units import UNIT_PATTERN, unit_info
+from pipeline.units import UNIT_PATTERN, unit_at, unit_info
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -33,9 +33,35 @@ _CN_NUM = r"[〇零一二两三四五六七八九十][〇零一二两三四五�
 _NUM = rf"(?:{_ARABIC}|{_CN_NUM})"
 _QUALIFIER = r"以上|以下|左右|以内|之内|上下"
 
-QUANTITY_RE = re.compile(
-    rf"(?P<num>{_NUM})(?:(?P<rsep>[-~～—–至到])(?P<num2>{_NUM}))?(?P<about>余|多)?"
-    rf"(?P<unit>{UNIT_PATTERN})(?P<qual>{_QUALIFIER})?")
+_NUMBER_RE = re.compile(rf"(?P<num>{_NUM})(?:(?P<rsep>[-~～—–至到])(?P<num2>{_NUM}))?(?P<about>余|多)?")
+_QUALIFIER_RE = re.compile(_QUALIFIER)
+
+
+@dataclass(slots=True)
+class Quantity:
+    """number [range] [余/多] unit [qualifier], as found in the masked text."""
+
+    start: int
+    end: int
+    unit_end: int
+    num: str
+    num2: str | None
+    about: str | None
+    unit: str
+    qual: str | None
+
+
+def find_quantities(masked: str):
+    """Every number+unit in reading order. Units are probed by length against a set, not by regex."""
+    for m in _NUMBER_RE.finditer(masked):
+        unit = unit_at(masked, m.end())
+        if unit is None:
+            continue
+        unit_end = m.end() + len(unit)
+        q = _QUALIFIER_RE.match(masked, unit_end)
+        yield Quantity(m.start(), q.end() if q else unit_end, unit_end, m.group("num"), m.group("num2"),
+                       m.group("about"), unit, q.group() if q else None)
+
 
 FROM_TO_RE = re.compile(
     rf"(?P<from>由|从)(?P<basis>每[\u4e00-\u9fff]{{1,4}}?)?(?P<num1>{_ARABIC})(?P<unit1>{UNIT_PATTERN})?"
@@ -47,6 +73,7 @@ DOUBLE_RE = re.compile(r"“双(?P<verb>下降|降低|减少|提升|提高|增�
 STEADY_RE = re.compile(r"(?P<cue>保持稳定增长|保持稳步增长|保持平稳增长|保持稳定|稳中有升|稳中有增)")
 ASSIGNED_RE = re.compile(r"完成(?:省市|省|市|上级|国家)?下达的?(?P<what>[\u4e00-\u9fffA-Za-z]{0,12}?)(?P<kind>任务指标|指标|任务)")
 
+_NEEDS_FOLDING = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a％﹝﹞\u200b\u00ad\ufeff\u2060]")
 SENTENCE_SPLIT = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
 CLAUSE_PUNCT = "，、；：。！？,;:!?"
 STRONG_PUNCT = "，；：。！？,;:!?"       # clause boundary for literal subjects (、 joins a list there)
@@ -118,27 +145,29 @@ class Found:
 
 # ---------------------------------------------------------------- masking
 
+_OPENERS = re.compile("[" + re.escape("".join(OPEN_BRACKETS)) + "]")
+
+
 def _mask(text: str) -> tuple[str, dict[int, tuple[int, str]]]:
     """Blank out bracketed/quoted content (same length); return scopes keyed by their opening bracket."""
-    chars = list(text)
+    pieces: list[str] = []
     scopes: dict[int, tuple[int, str]] = {}
-    i, n = 0, len(text)
-    while i < n:
-        close = OPEN_BRACKETS.get(text[i])
-        if close is None:
-            i += 1
+    done = 0
+    for m in _OPENERS.finditer(text):
+        i = m.start()
+        if i < done:
             continue
-        j = text.find(close, i + 1)
+        j = text.find(OPEN_BRACKETS[text[i]], i + 1)
         if j < 0 or j - i > 80:
-            i += 1
             continue
         inner = text[i + 1:j]
         if text[i] in "（(" and inner.startswith(SCOPE_START):
             scopes[i] = (j + 1, inner)
-        for k in range(i + 1, j):
-            chars[k] = "□"
-        i = j + 1
-    return "".join(chars), scopes
+        pieces.append(text[done:i + 1])
+        pieces.append("□" * (j - i - 1))
+        done = j
+    pieces.append(text[done:])
+    return "".join(pieces), scopes
 
 
 def _clause_start(masked: str, pos: int, punct: str = CLAUSE_PUNCT) -> int:
@@ -148,51 +177,55 @@ def _clause_start(masked: str, pos: int, punct: str = CLAUSE_PUNCT) -> int:
     return k + 1
 
 
+_CUES_BY_LAST_CHAR: dict[str, list[tuple[str, str, str]]] = {}
+for _cue in _PREFIX_CUES:
+    _CUES_BY_LAST_CHAR.setdefault(_cue[0][-1], []).append(_cue)
+_LEAD_RE = re.compile("|".join(map(re.escape, _LEAD_WORDS)))
+_ACTION_RE = re.compile("|".join(map(re.escape, _ACTION_VERBS)))
+_FLOW_RE = re.compile("|".join(map(re.escape, sorted(_FLOW_VERBS, key=len, reverse=True))))
+
+
 def _strip_cues(prefix: str) -> tuple[str, str | None, str | None]:
     """Remove comparator/direction cues from the end of a clause prefix: (rest, comparator, direction)."""
     comparator = direction = None
-    changed = True
-    while changed and prefix:
-        changed = False
-        for word, kind, value in _PREFIX_CUES:
-            if prefix.endswith(word):
-                if word in ("为", "达") and len(prefix) > 1 and prefix[-2] in "成作认":   # 成为/作为/认为/达成
-                    continue
-                prefix = prefix[: -len(word)]
-                if kind == "cmp" and comparator is None:
-                    comparator = value
-                elif kind == "dir" and direction is None:
-                    direction = value
-                changed = True
-                break
+    while prefix:
+        for word, kind, value in _CUES_BY_LAST_CHAR.get(prefix[-1], ()):
+            if not prefix.endswith(word):
+                continue
+            if word in ("为", "达") and len(prefix) > 1 and prefix[-2] in "成作认":   # 成为/作为/认为/达成
+                continue
+            prefix = prefix[: -len(word)]
+            if kind == "cmp" and comparator is None:
+                comparator = value
+            elif kind == "dir" and direction is None:
+                direction = value
+            break
+        else:
+            break
     return prefix, comparator, direction
 
 
 def _clean_metric(raw: str) -> tuple[str, str | None, bool]:
     """Metric from a clause prefix: (metric, flow verb kept, whether an action verb was dropped)."""
     s = raw.strip()
-    changed = True
-    while changed:
-        changed = False
-        for w in _LEAD_WORDS:
-            if s.startswith(w) and len(s) > len(w):
-                s, changed = s[len(w):], True
-                break
+    while (m := _LEAD_RE.match(s)) and m.end() < len(s):
+        s = s[m.end():]
     m = _BENEFICIARY.match(s)
     if m:
         s = s[m.end():]
     dropped = False
-    for v in _ACTION_VERBS:
-        if s.startswith(v) and len(s) - len(v) >= 2:
-            s, dropped = s[len(v):], True
-            break
+    m = _ACTION_RE.match(s)
+    if m and len(s) - m.end() >= 2:
+        s, dropped = s[m.end():], True
     if "的" in s:
         tail = s.rsplit("的", 1)[1]
         if len(tail) >= 2:
             s = tail
-    s = _REGION_PREFIX.sub("", s) if len(_REGION_PREFIX.sub("", s)) >= 2 else s
-    flow = next((v for v in _FLOW_VERBS if s.startswith(v)), None)
-    return s, flow, dropped
+    stripped = _REGION_PREFIX.sub("", s)
+    if len(stripped) >= 2:
+        s = stripped
+    m = _FLOW_RE.match(s)
+    return s, (m.group() if m else None), dropped
 
 
 def _modality(sentence_masked: str, upto: int) -> str | None:
@@ -295,23 +328,21 @@ def _following_noun(text: str, masked: str, pos: int) -> tuple[str, int]:
 def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]],
                       taken: list[tuple[int, int]]) -> list[Found]:
     out: list[Found] = []
-    for m in QUANTITY_RE.finditer(masked):
-        start, end = m.start(), m.end()
+    for m in find_quantities(masked):
+        start, end = m.start, m.end
         if any(a <= start < b for a, b in taken):
             continue
-        num_text = m.group("num")
+        num_text = m.num
         is_cn = not num_text[0].isdigit()
-        if _is_identifier(masked, start, m.end("unit")):
+        if _is_identifier(masked, start, m.unit_end):
             continue
-        unit = m.group("unit")
+        unit = m.unit
         after = masked[end:end + 1]
         if after == "的":                    # 总投资6.5亿元的…: an attribute, not a target
             continue
         clause_start = _clause_start(masked, start)
         raw_prefix = text[clause_start:start]
         prefix, comparator, direction = _strip_cues(raw_prefix)
-        if not m.group("qual") and m.group("about") is None and not m.group("num2"):
-            pass
         if is_cn:
             governed = raw_prefix.endswith(_CN_GOVERNING)
             clause_final = (not after) or after in CLAUSE_PUNCT or end in scopes
@@ -321,14 +352,14 @@ def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]]
         if value is None:
             continue
         low = high = None
-        if m.group("num2"):
-            low, high = value, parse_number(m.group("num2"))
+        if m.num2:
+            low, high = value, parse_number(m.num2)
             if high is None or high <= low:
                 continue
             value, comparator = None, "range"
-        elif m.group("qual"):
-            comparator = _TRAILING_CMP[m.group("qual")]
-        elif m.group("about"):
+        elif m.qual:
+            comparator = _TRAILING_CMP[m.qual]
+        elif m.about:
             comparator = "ge"
         scope = None
         tail = end
@@ -395,8 +426,7 @@ def _carry_flow_verbs(text: str, found: list[Found]) -> None:
             cur.flow_verb = prev.flow_verb
 
 
-def _sentence_targets(sentence: str) -> list[Found]:
-    masked, scopes = _mask(sentence)
+def _sentence_targets(sentence: str, masked: str, scopes: dict[int, tuple[int, str]]) -> list[Found]:
     taken: list[tuple[int, int]] = []
     found = _literal_targets(sentence, masked, 0, taken)
     found += _from_to_targets(sentence, masked, taken)
@@ -411,12 +441,14 @@ def extract_targets(text: str) -> list[Found]:
 
     Works sentence by sentence (up to 。！？；): modality (力争/确保) carries to the end of its sentence.
     """
-    text = text.translate(_TRANS)
-    masked, _ = _mask(text)
+    if _NEEDS_FOLDING.search(text):
+        text = text.translate(_TRANS)     # full-width digits/％ (same length; a rare, slow path)
+    masked, scopes = _mask(text)
     found: list[Found] = []
     for sm in SENTENCE_SPLIT.finditer(masked):
-        s0 = sm.start()
-        for f in _sentence_targets(text[s0:sm.end()]):
+        s0, s1 = sm.span()
+        local_scopes = {k - s0: (e - s0, inner) for k, (e, inner) in scopes.items() if s0 <= k < s1}
+        for f in _sentence_targets(text[s0:s1], masked[s0:s1], local_scopes):
             f.start += s0
             f.end += s0
             f.text = f.text.strip("，、；：。 ")
