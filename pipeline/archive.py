@@ -167,7 +167,7 @@ class Archive:
         with self._write() as db:
             db.execute("UPDATE notices SET byte_sha256=?, updated_at=? WHERE token=?", (byte_sha256, time.time(), token))
             row = db.execute("SELECT token FROM notices WHERE byte_sha256=? AND token<>? AND state IN "
-                             "('processing','done') AND content_hash IS NOT NULL ORDER BY id LIMIT 1",
+                             "('processing','done') AND json_path IS NOT NULL ORDER BY id LIMIT 1",
                              (byte_sha256, token)).fetchone()
         return row["token"] if row else None
 
@@ -183,8 +183,10 @@ class Archive:
             mine = db.execute("SELECT json_path, pdf_path, content_hash FROM notices WHERE token=?", (token,)).fetchone()
             if mine and mine["json_path"] and mine["content_hash"] == content_hash:
                 return Reservation(None, mine["json_path"], mine["pdf_path"])   # resumed after a crash
-            other = db.execute("SELECT token FROM notices WHERE content_hash=? AND token<>? AND state IN "
-                               "('processing','done') ORDER BY id LIMIT 1", (content_hash, token)).fetchone()
+            # An original is a notice that reserved outputs (json_path) and has not failed.
+            other = db.execute("SELECT token FROM notices WHERE content_hash=? AND token<>? AND json_path IS NOT NULL"
+                               " AND state IN ('processing','done') ORDER BY id LIMIT 1",
+                               (content_hash, token)).fetchone()
             if other:
                 db.execute("UPDATE notices SET content_hash=?, region=?, year=?, doc_number=?, updated_at=? WHERE token=?",
                            (content_hash, region, year, doc_number, time.time(), token))

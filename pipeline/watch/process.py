@@ -84,7 +84,8 @@ def init_worker() -> None:
     except (ImportError, ValueError, OSError):
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the watcher's to handle
-    _warm_up()
+    if os.environ.get("PLANDOC_WATCH_WARMUP", "1") != "0":
+        _warm_up()
 
 
 def _warm_up() -> None:

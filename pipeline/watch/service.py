@@ -12,7 +12,8 @@ miss, and a dead observer (the polling observer can stop after an I/O error on a
 restarted. Work left in the processing area of a watcher that died is adopted at start-up and at
 every rescan. Tuning by environment (no CLI flag needed for normal use):
 PLANDOC_WATCH_SETTLE (seconds a file must stay unchanged; default 1, 2 with --polling),
-PLANDOC_WATCH_RESCAN, PLANDOC_WATCH_WORKERS (default: up to 2), PLANDOC_ARCHIVE (archive file).
+PLANDOC_WATCH_RESCAN, PLANDOC_WATCH_WORKERS (default: up to 2), PLANDOC_ARCHIVE (archive file),
+PLANDOC_WATCH_WARMUP=0 (skip the workers' warm-up render: faster start, slower first file).
 """
 from __future__ import annotations
 
