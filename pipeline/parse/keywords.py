@@ -39,42 +39,41 @@ def user_terms() -> list[str]:
     return terms
 
 
-class _DictOnly:
-    """jieba tokenizer view without HMM new-word guessing: it glues fragments such as 节等促 or 至庆淄
-    across word boundaries, which then rank as 'keywords'. Dictionary words (incl. ours) are enough."""
-
-    def __init__(self, tokenizer):
-        self.tokenizer = tokenizer
-
-    def cut(self, text: str):
-        return self.tokenizer.cut(text, HMM=False)
+def _read_idf(path: Path) -> tuple[dict[str, float], float]:
+    """jieba's general-corpus idf table (word idf per line) and its median, read directly: importing
+    jieba.analyse would also build its TextRank/POS machinery, which we do not use (~1 s)."""
+    idf: dict[str, float] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            word, _, value = line.rstrip("\n").rpartition(" ")
+            if word:
+                idf[word] = float(value)
+    median = sorted(idf.values())[len(idf) // 2] if idf else 1.0
+    return idf, median
 
 
 def _load():
-    """Build (tokenizer, extractor) once per process."""
+    """Build the tokenizer and the idf table once per process."""
     global _loads
     with _lock:
-        if "extractor" in _state:
-            return _state["tokenizer"], _state["extractor"]
+        if "tokenizer" in _state:
+            return _state["tokenizer"], _state["idf"]
         import logging
 
         import jieba
-        import jieba.analyse
 
         jieba.setLogLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
         tokenizer.load_userdict(str(USERDICT))
-        extractor = jieba.analyse.TFIDF()
-        extractor.tokenizer = _DictOnly(tokenizer)
-        extractor.stop_words = set(extractor.stop_words) | {
-            w.strip() for w in STOPWORDS.read_text(encoding="utf-8").splitlines() if w.strip()}
+        idf, median = _read_idf(Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt")
         # domain terms are rare in jieba's general corpus: give them the top idf, not the median
-        top_idf = max(extractor.idf_freq.values())
+        top = max(idf.values(), default=median)
         for term in user_terms():
-            extractor.idf_freq.setdefault(term, top_idf)
-        _state["tokenizer"], _state["extractor"] = tokenizer, extractor
+            idf[term] = max(idf.get(term, 0.0), top)
+        stop = {w.strip() for w in STOPWORDS.read_text(encoding="utf-8").splitlines() if w.strip()}
+        _state.update(tokenizer=tokenizer, idf=(idf, median, stop))
         _loads += 1
-        return tokenizer, extractor
+        return tokenizer, _state["idf"]
 
 
 def load_count() -> int:
@@ -82,16 +81,26 @@ def load_count() -> int:
 
 
 def tokenize(text: str) -> list[str]:
-    """jieba tokens with the domain dictionary (shared with word-level diffs)."""
+    """jieba tokens with the domain dictionary, no HMM guessing (shared with word-level diffs).
+
+    HMM new-word detection glues fragments across word boundaries (节等促, 至庆淄), which would then
+    rank as keywords; the dictionary (with our terms) is enough for plan prose."""
     tokenizer, _ = _load()
     return [t for t in tokenizer.cut(text, HMM=False) if t.strip()]
 
 
 def keywords_for(text: str, top_k: int = TOP_K) -> list[str]:
-    """Ranked keywords of one text (TF × jieba idf), numbers and boilerplate verbs left out."""
-    _, extractor = _load()
-    ranked = extractor.extract_tags(text, topK=top_k * 2)
-    return [w for w in ranked if not _NUMERIC.match(w)][:top_k]
+    """Ranked keywords of one text: term frequency × jieba idf; numbers, 1-char words and boilerplate out."""
+    _, (idf, median, stop) = _load()
+    counts: dict[str, int] = {}
+    total = 0
+    for word in tokenize(text):
+        total += 1
+        if len(word) < 2 or word in stop or _NUMERIC.match(word):
+            continue
+        counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda w: (-counts[w] * idf.get(w, median), text.find(w)))
+    return ranked[:top_k]
 
 
 def add_keywords(plan: Plan) -> None:
