@@ -2,6 +2,7 @@
 tables, provenance, the real joint-issuer notice, and refusals (encrypted, truncated, scanned, cid)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zlib
@@ -43,9 +44,9 @@ def test_sample_paragraphs_equal_the_reference_lines(sample_pdf):
     ref = [b.text for b in read_document(SAMPLES / "zhoucun-2023-plan.txt").blocks
            if isinstance(b, TextBlock) and b.text]
     got = _texts(sample_pdf)
+    # LibreOffice spaces CJK from digits (`2023 年`) and wraps every ~28 characters; neither may show.
     assert got == ref
-    assert not any(" " in t for t in got)              # no spaces invented between CJK and digits
-    assert not any(t.replace(" ", "").strip("—") in ("", ) or t.startswith("—1") for t in got[:-1])
+    assert not any(re.fullmatch(r"—\s*\d+\s*—", t) for t in got)     # page numbers dropped
 
 
 def test_sample_provenance_has_pages(sample_pdf):
