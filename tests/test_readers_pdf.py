@@ -288,3 +288,24 @@ def test_good_pdf_is_not_refused_by_the_text_layer_checks(tmp_path):
     path = tmp_path / "ok.pdf"
     path.write_bytes(data)
     assert _texts(read_document(path)) == ["Plan 2023"]
+
+
+def test_row_cut_by_page_break_is_rejoined_and_header_dropped():
+    """Continuation rules on table parts as the page reader builds them (pdf_tables.PageTable)."""
+    from pipeline.blocks import TableCell
+    from pipeline.readers.pdf_tables import PageTable, join_continuation, to_block
+
+    def part(page, rows):
+        cells = [TableCell(text=t, row=r, col=c) for r, row in enumerate(rows) for c, t in enumerate(row)]
+        return PageTable(page=page, bbox=(0, 0, 1, 1), cells=cells, n_rows=len(rows), n_cols=3,
+                         row_pages=[page] * len(rows))
+
+    head = ["指标名称", "单位", "2023年预期"]
+    first = part(4, [head, ["VOCs削减量", "吨", "完成市下达任务"]])
+    # page 5 repeats the header, then the tail of the cut row: an empty name cell, the wrapped text
+    second = part(5, [head, ["", "", "指标"], ["粮食综合生产能力", "万吨", "保持稳定"]])
+    joined = to_block(join_continuation(first, second), table_no=1)
+    rows = [[c.text for c in r] for r in joined.rows()]
+    assert rows == [head, ["VOCs削减量", "吨", "完成市下达任务指标"], ["粮食综合生产能力", "万吨", "保持稳定"]]
+    assert [c.where.page for c in joined.rows()[-1]] == [5, 5, 5]
+    assert joined.where.page == 4 and joined.n_rows == 3
