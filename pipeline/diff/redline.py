@@ -1,0 +1,89 @@
+"""Word-level redline of one matched task pair (domain.md §7 "Redlines").
+
+Chinese has no spaces, so a whitespace tokenizer sees a sentence as one token and a redline
+degenerates to "replace the whole sentence". We segment with jieba (plus a small dictionary of plan
+vocabulary) and keep numbers with their unit or percent sign as single tokens (30个 → 36个 shows as
+30→36, not as a digit-by-digit edit), then diff the token lists with
+`difflib.SequenceMatcher(autojunk=False)` — the default autojunk would drop frequent tokens such as
+`，` and `的` in long texts and misalign the rest. Only ever called on one matched pair, never on
+whole documents.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from pipeline.diff.model import RedlineOp
+
+# Plan vocabulary jieba would otherwise split (专精特新 → 专精/特新).
+PLAN_WORDS = ("专精特新", "规上", "序时", "新质生产力", "瞪羚企业", "技改", "双招双引", "营商环境", "招商引资",
+              "预期目标", "约束性", "预期性", "新旧动能", "高质量发展", "雨污分流", "棚户区", "老旧小区",
+              "背街小巷", "人工智能", "低空经济", "数字经济", "文昌湖", "古商城", "大学城", "一窗受理")
+# numbers with decimals, ranges and a following % / 个百分点; Latin runs such as PM2.5, 5G, VOCs
+_ATOM = re.compile(r"\d{4}年|\d+[A-Za-z]+\b|\d+(?:\.\d+)?(?:[-－~～]\d+(?:\.\d+)?)?(?:%|％|‰|个百分点)?|[A-Za-z][A-Za-z0-9.+]*")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    for w in PLAN_WORDS:
+        jieba.add_word(w, freq=200000)
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba words, with number/percent and Latin runs kept whole."""
+    jieba = _jieba()
+    out: list[str] = []
+    pos = 0
+    for m in _ATOM.finditer(text):
+        if m.start() > pos:
+            out.extend(jieba.lcut(text[pos:m.start()], HMM=False))
+        out.append(m.group())
+        pos = m.end()
+    if pos < len(text):
+        out.extend(jieba.lcut(text[pos:], HMM=False))
+    return [t for t in out if t]
+
+
+def redline_ops(old: str, new: str, key=None) -> list[RedlineOp]:
+    """Token diff of two texts. `key(token, side)` maps a token to what is compared (side 0 old,
+    1 new), so 2023年 in the 2023 plan and 2024年 in the 2024 plan can count as the same word."""
+    a, b = tokenize(old), tokenize(new)
+    ka = [key(t, 0) for t in a] if key else a
+    kb = [key(t, 1) for t in b] if key else b
+    sm = SequenceMatcher(None, ka, kb, autojunk=False)
+    ops: list[RedlineOp] = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        o, n = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if ops and ops[-1].op == tag and tag == "equal":
+            ops[-1].old += o
+            ops[-1].new += n
+            continue
+        if tag == "equal":
+            o = n                     # equal by key: show the new year's wording
+        ops.append(RedlineOp(op=tag, old=o, new=n))
+    return ops
+
+
+def redline_text(ops: list[RedlineOp]) -> str:
+    """Plain-text rendering: [-删去的-]{+新增的+}."""
+    parts = []
+    for op in ops:
+        if op.op == "equal":
+            parts.append(op.old)
+        else:
+            if op.old:
+                parts.append(f"[-{op.old}-]")
+            if op.new:
+                parts.append(f"{{+{op.new}+}}")
+    return "".join(parts)
+
+
+def changed_share(ops: list[RedlineOp]) -> float:
+    """Share of the old text's characters that a redline deletes or replaces (0 = identical)."""
+    total = sum(len(op.old) for op in ops) or 1
+    return sum(len(op.old) for op in ops if op.op != "equal") / total
