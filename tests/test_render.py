@@ -408,3 +408,23 @@ def test_dates_and_signature_placement(each, reference, fonts):
         date_right_gap = right - cs[-1]["x1"]
         assert min(sig_right_gap, date_right_gap) == pytest.approx(2 * g.CHAR_PITCH_PT, abs=0.6 * MM)
         assert cs[0]["x0"] - sig[0]["x0"] == pytest.approx(2 * g.CHAR_PITCH_PT, abs=0.6 * MM)
+
+
+def test_table_spans_tile_the_grid_exactly_once(reference):
+    """Merged cells become rectangles that never overlap and leave no hole (as the model merges)."""
+    from pipeline.render.plan_pdf import indicator_table
+    table = indicator_table(reference.plan.indicators)
+    n_rows, n_cols = len(table["body"]), table["n_cols"]
+    covered = [[0] * n_cols for _ in range(n_rows)]
+    for r, row in enumerate(table["body"]):
+        c = 0
+        for cell in row.cells:
+            while c < n_cols and covered[r][c]:
+                c += 1
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    covered[r + dr][c + dc] += 1
+            c += cell.colspan
+    assert all(v == 1 for line in covered for v in line)
+    assert any(cell.rowspan > 1 for row in table["body"] for cell in row.cells)
+    assert any(cell.colspan > 1 for row in table["body"] for cell in row.cells)

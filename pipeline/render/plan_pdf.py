@@ -231,11 +231,13 @@ def _spans(grid: list[tuple[str, list[tuple[str, bool]]]]) -> list[TableRowOut]:
                 continue
             text, merged = cells[c]
             colspan = rowspan = 1
-            if merged and text:
-                while c + colspan < n_cols and cells[c + colspan] == (text, True):
+            if merged and text:   # grow a rectangle over free cells that repeat the same merged text
+                while (c + colspan < n_cols and not covered[r][c + colspan]
+                       and cells[c + colspan] == (text, True)):
                     colspan += 1
                 while r + rowspan < n_rows and grid[r + rowspan][0] == kind and all(
-                        grid[r + rowspan][1][c + k] == (text, True) for k in range(colspan)):
+                        not covered[r + rowspan][c + k] and grid[r + rowspan][1][c + k] == (text, True)
+                        for k in range(colspan)):
                     rowspan += 1
             for dr in range(rowspan):
                 for dc in range(colspan):
