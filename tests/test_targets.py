@@ -209,3 +209,31 @@ def test_metric_synonyms():
     assert match_metric("居民人均可支配收入", "农村居民人均可支配收入").kind == "covers"
     assert match_metric("农村居民人均可支配收入", "居民人均可支配收入") is None
     assert match_metric("固定资产投资", "一般公共预算收入") is None
+
+
+def _real_texts():
+    real = CORPUS / "real"
+    if not real.exists():
+        pytest.skip("real corpus not available")
+    import csv
+    csv.field_size_limit(10 ** 8)
+    texts = {p.name: p.read_text(encoding="gb18030") for p in sorted(real.glob("hailar-gwr-*.txt"))}
+    for p in sorted(real.glob("gwr-2026-*.csv")):
+        with p.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                texts[p.name] = row["full_text"]
+    return texts
+
+
+def test_real_reports_yield_well_formed_targets():
+    """Text nobody here wrote (work reports, scraped provincial reports): no crash, sane fields."""
+    for name, text in _real_texts().items():
+        found = extract_targets(text)
+        assert len(found) >= 50, name
+        for t in found:
+            assert t.metric and t.metric[0] not in "，、；：。）”" and len(t.metric) <= 60, (name, t.metric)
+            if t.value is not None or t.low is not None:
+                assert unit_info(t.unit) is not None, (name, t.unit)
+            assert t.comparator in (None, "eq", "ge", "le", "approx", "range", "from_to")
+            if "PM2.5" in t.text:
+                assert t.value != 2.5, (name, t.text)

@@ -86,7 +86,8 @@ _PREFIX_CUES: list[tuple[str, str, str]] = sorted([
     *[(w, "cmp", "le") for w in ("不超过", "不高于", "低于", "少于", "不足", "至多", "控制在", "控制到", "压减到", "降至",
                                  "小于")],
     *[(w, "cmp", "approx") for w in ("约", "大约", "接近")],
-    *[(w, "cmp", "eq") for w in ("保持", "稳定在", "为", "实现", "保持在")],
+    *[(w, "cmp", "eq") for w in ("保持", "稳定在", "为", "实现", "保持在", "完成")],
+    *[(w, "adv", "") for w in ("同比", "比上年", "较上年", "年均")],
     *[(w, "dir", "growth") for w in ("增长", "增加", "提高", "提升", "上升")],
     *[(w, "dir", "decline") for w in ("下降", "降低", "减少", "削减", "压减", "压降")],
 ], key=lambda c: -len(c[0]))
@@ -386,6 +387,8 @@ def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]]
             else:
                 metric = noun
             flow = None
+        if not metric and out and not noun_follows:
+            metric = out[-1].metric          # 完成24.9亿元，同比增长9%: the growth is the previous metric's
         if not metric:
             continue
         out.append(Found(clause_start, tail, text[clause_start:tail], metric, value=value, unit=unit,
