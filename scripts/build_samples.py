@@ -41,7 +41,7 @@ from pipeline.blocks import TableBlock, TextBlock  # noqa: E402
 from pipeline.readers.txt import read_txt  # noqa: E402
 
 DEFAULT_TXT = REPO.parent / "shared" / "corpus" / "zhoucun-2023-plan.txt"
-CONSTRUCTED_NOTE = ("构造样本：由参考文本 zhoucun-2023-plan.txt 生成（scripts/build_samples.py），"
+CONSTRUCTED_NOTE = ("构造样本：由文本 {source} 生成（scripts/build_samples.py），"
                     "一级标题为 Word 自动编号，附件表格为真实合并单元格。")
 
 # GB/T 9704 conventions: 仿宋 body 三号 (16 pt), 黑体 L1, 楷体 L2, 小标宋 title 二号 (22 pt).
@@ -312,7 +312,8 @@ def build_docx(source, out_path: Path) -> Path:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(20)
     doc.core_properties.title = "构造样本"
-    doc.core_properties.comments = CONSTRUCTED_NOTE
+    source_name = Path(source).name if isinstance(source, (str, Path)) else "（逐行给出的构造文本）"
+    doc.core_properties.comments = CONSTRUCTED_NOTE.format(source=source_name)
     doc.core_properties.author = "plandoc build_samples.py"
     doc.core_properties.created = doc.core_properties.modified = datetime(2023, 4, 25)
     doc.core_properties.last_modified_by = "plandoc build_samples.py"
