@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.metrics import COVERS, match_metric, normalize_metric
+from pipeline.metrics import match_metric
 from pipeline.schema import Cell, Node, Plan, Provenance, Row, TableBodyMatch, Target, Warning_
 from pipeline.units import unit_info
 
@@ -37,7 +37,7 @@ def _cn_number(n: int) -> str:
     if n <= 10:
         return _CN_DIGITS[n - 1]
     if n < 20:
-        return "十" + (_CN_DIGITS[n - 11] if n > 10 else "")
+        return "十" + _CN_DIGITS[n - 11]
     tens, ones = divmod(n, 10)
     return _CN_DIGITS[tens - 1] + "十" + (_CN_DIGITS[ones - 1] if ones else "")
 
@@ -223,5 +223,3 @@ def reconcile(plan: Plan) -> list[Warning_]:
                 where=t.where.model_copy()))
     return warnings
 
-
-__all__ = ["reconcile", "APPROX_TOLERANCE", "COVERS", "normalize_metric"]

@@ -253,10 +253,9 @@ def _split_subjects(subject: str) -> list[str]:
 
 # ---------------------------------------------------------------- passes
 
-def _literal_targets(text: str, masked: str, sent_start: int, taken: list[tuple[int, int]]) -> list[Found]:
+def _literal_targets(text: str, masked: str, taken: list[tuple[int, int]]) -> list[Found]:
     """保持稳定增长 / “双下降” / 完成…下达的…指标 and the quoted aggregate “两个100%”."""
     out: list[Found] = []
-    sentence = masked[sent_start:]
 
     def subjects_before(pos: int) -> tuple[int, list[str]]:
         cs = _clause_start(masked, pos, STRONG_PUNCT)
@@ -268,8 +267,6 @@ def _literal_targets(text: str, masked: str, sent_start: int, taken: list[tuple[
         return cs, _split_subjects(subject)
 
     for m in AGGREGATE_RE.finditer(text):
-        if not (sent_start <= m.start() < sent_start + len(sentence)):
-            continue
         cs, subjects = subjects_before(m.start())
         value = parse_number(m.group("num"))
         for subj in subjects:
@@ -367,7 +364,7 @@ def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]]
         if tail in scopes:
             tail, scope = scopes[tail][0], scopes[tail][1]
         # metric: the noun after the quantity (verb–value–noun) or the clause before it
-        metric, flow, dropped = _clean_metric(prefix)
+        metric, flow, _ = _clean_metric(prefix)
         noun_follows = bool(after) and _HAN.match(after) is not None
         if noun_follows:
             noun, noun_end = _following_noun(text, masked, end)
@@ -394,9 +391,7 @@ def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]]
         out.append(Found(clause_start, tail, text[clause_start:tail], metric, value=value, unit=unit,
                          comparator=comparator or "eq", low=low, high=high, direction=direction or "level",
                          scope=scope, modality=_modality(masked, start), binding=_binding(text[clause_start:tail]),
-                         flow_verb=flow if not dropped else None))
-        out[-1].flow_verb = flow
-        out[-1].start = clause_start
+                         flow_verb=flow))
     return out
 
 
@@ -431,7 +426,7 @@ def _carry_flow_verbs(text: str, found: list[Found]) -> None:
 
 def _sentence_targets(sentence: str, masked: str, scopes: dict[int, tuple[int, str]]) -> list[Found]:
     taken: list[tuple[int, int]] = []
-    found = _literal_targets(sentence, masked, 0, taken)
+    found = _literal_targets(sentence, masked, taken)
     found += _from_to_targets(sentence, masked, taken)
     found += _quantity_targets(sentence, masked, scopes, taken)
     found.sort(key=lambda f: (f.start, f.end))
