@@ -52,10 +52,12 @@ def summarize(d: PlanDiff) -> Summary:
 
 
 def diff_plans(old: ParseResult, new: ParseResult) -> PlanDiff:
+    tasks = diff_tasks(old.plan.sections, new.plan.sections, old.plan.year, new.plan.year)
+    # where each old task went (review pairs included: a hint for placing targets, not a verdict)
+    node_map = {t.old_id: t.new_id for t in tasks if t.old_id and t.new_id}
     d = PlanDiff(old=_ref(old), new=_ref(new),
                  indicators=diff_indicators(old.plan.indicators, new.plan.indicators),
-                 targets=diff_targets(old.plan.targets, new.plan.targets),
-                 tasks=diff_tasks(old.plan.sections, new.plan.sections, old.plan.year, new.plan.year),
-                 caveats=list(CAVEATS))
+                 targets=diff_targets(old.plan.targets, new.plan.targets, node_map),
+                 tasks=tasks, caveats=list(CAVEATS))
     d.summary = summarize(d)
     return d

@@ -62,12 +62,22 @@ def _key(metric: str, t: Target) -> tuple[str, str | None]:
     return metric_key(metric)[0], (base_of(t.unit)[0] if has_number else None)
 
 
-def _pair_group(olds: list[int], news: list[int], old: list[Target], new: list[Target]) -> list[tuple[int, int]]:
-    """Greedy pairs within one key: most similar text first, same node preferred, then order."""
+def _top(node_id: str | None) -> str | None:
+    return node_id.split(".")[0] if node_id else None
+
+
+def _pair_group(olds: list[int], news: list[int], old: list[Target], new: list[Target],
+                node_map: dict[str, str]) -> list[tuple[int, int]]:
+    """Greedy pairs within one key. Place first: a target in the task matched to this one's task,
+    then one in the same top-level section (a report's 一、回顾 outturns must not meet 二、's
+    targets); then the most similar text; then order."""
     scored = []
     for a in olds:
         for b in news:
-            s = fuzz.ratio(old[a].text, new[b].text) / 100 + (0.05 if old[a].node_id == new[b].node_id else 0)
+            o, n = old[a], new[b]
+            place = 2 if o.node_id and node_map.get(o.node_id) == n.node_id else \
+                1 if _top(o.node_id) == _top(n.node_id) else 0
+            s = place + fuzz.ratio(o.text, n.text) / 100
             scored.append((-s, abs(a - b), a, b))
     scored.sort()
     pairs, used_a, used_b = [], set(), set()
@@ -79,7 +89,11 @@ def _pair_group(olds: list[int], news: list[int], old: list[Target], new: list[T
     return pairs
 
 
-def pair_targets(old: list[Target], new: list[Target]) -> list[tuple[int | None, int | None]]:
+def pair_targets(old: list[Target], new: list[Target],
+                 node_map: dict[str, str] | None = None) -> list[tuple[int | None, int | None]]:
+    """Index pairs (old, new) in new-plan order, dropped ones after their predecessor.
+    `node_map` maps old node ids to the new node ids the task matching paired them with."""
+    node_map = node_map or {}
     old_metrics, new_metrics = resolve_metrics(old), resolve_metrics(new)
     old_by_key, new_by_key = defaultdict(list), defaultdict(list)
     for i, t in enumerate(old):
@@ -89,7 +103,7 @@ def pair_targets(old: list[Target], new: list[Target]) -> list[tuple[int | None,
     pairs: dict[int, int] = {}                 # new index → old index
     for key, news in new_by_key.items():
         if key in old_by_key:
-            for a, b in _pair_group(old_by_key[key], news, old, new):
+            for a, b in _pair_group(old_by_key[key], news, old, new, node_map):
                 pairs[b] = a
     # qualitative ↔ number of the same metric
     used_old = set(pairs.values())
@@ -117,10 +131,10 @@ def pair_targets(old: list[Target], new: list[Target]) -> list[tuple[int | None,
     return ordered
 
 
-def diff_targets(old: list[Target], new: list[Target]) -> list[TargetDiff]:
+def diff_targets(old: list[Target], new: list[Target], node_map: dict[str, str] | None = None) -> list[TargetDiff]:
     old_metrics, new_metrics = resolve_metrics(old), resolve_metrics(new)
     out: list[TargetDiff] = []
-    for a, b in pair_targets(old, new):
+    for a, b in pair_targets(old, new, node_map):
         o = old[a] if a is not None else None
         n = new[b] if b is not None else None
         metric = new_metrics[b] if n is not None else old_metrics[a]
