@@ -65,3 +65,15 @@ def test_damaged_number_and_verb_mismatch_warn(tmp_path):
     assert {"doc_number_damaged", "verb_mismatch"} <= codes
     assert r.notice.verb == "下达"
     assert (r.notice.doc_number.agency, r.notice.doc_number.year, r.notice.doc_number.serial) == ("西政发", 2023, None)
+
+
+def test_self_contained_notice_signs_at_the_end():
+    """govdoc-cn-397 (joint issuers, no separate plan body): signature and date close the document."""
+    from conftest import corpus_file
+    r = parse_file(corpus_file("real/govdoc-cn-397.txt"), keywords=False)
+    n = r.notice
+    assert n.issuers == ["国家发展改革委办公厅", "税务总局办公厅"]
+    assert n.issuer == "国家发展改革委办公厅、税务总局办公厅"
+    assert n.date == "2019-08-20"
+    last = r.plan.sections[-1].children[-1]
+    assert "办公厅" not in last.text and "2019年8月20日" not in last.text

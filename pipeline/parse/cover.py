@@ -171,5 +171,30 @@ def parse_cover(paras: list[TextBlock], max_scan: int = 25) -> CoverResult:
     return CoverResult(notice, i, warnings)
 
 
+def parse_closing(paras: list[TextBlock], notice: Notice, max_tail: int = 8) -> int:
+    """A notice without a separate plan body signs at its very end (signature lines, date, 公开属性).
+
+    Fills the notice's issuer/date/publicity from the tail of `paras` and returns the index where the
+    closing block starts (len(paras) when there is none), so the block does not end up in a task's text."""
+    n = len(paras)
+    end = n
+    if end and PUBLICITY.match(paras[end - 1].norm.replace(" ", "")):
+        end -= 1
+    if not end or not looks_like_date_line(paras[end - 1].norm):
+        return n
+    date_i = end - 1
+    start = date_i
+    while start > 0 and date_i - start < max_tail and is_signature_line(paras[start - 1].norm):
+        start -= 1
+    if start == date_i:
+        return n
+    notice.issuers = [p.norm.replace(" ", "").replace("\u3000", "") for p in paras[start:date_i]]
+    notice.issuer = "、".join(notice.issuers)
+    notice.date, _warn = parse_date(paras[date_i].norm)
+    if end < n:
+        notice.publicity = PUBLICITY.match(paras[end].norm.replace(" ", "")).group(1)
+    return start
+
+
 def title_object(notice: Notice) -> str | None:
     return _title_object(notice.title)[1] if notice.title else None

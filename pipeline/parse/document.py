@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
-from pipeline.parse.cover import ATTACHMENT_LINE, parse_cover, title_object
+from pipeline.parse.cover import ATTACHMENT_LINE, parse_closing, parse_cover, title_object
 from pipeline.parse.labels import match_label
 from pipeline.parse.table import parse_table
 from pipeline.parse.tree import build_tree
@@ -135,6 +135,8 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
             body_paras.append(b)
     if notice is not None:
         notice.attachments = attachments
+        if notice.issuer is None:
+            body_paras = body_paras[:parse_closing(body_paras, notice)]
     # 5. Region and year.
     src_title = plan.title or ""
     m = _TITLE_REGION_YEAR.match(src_title)
