@@ -90,7 +90,7 @@ class Filler:
                 row["value"] = value
                 row["progress"] = f"截至{months}月底，已完成{value:g}{t.unit or ''}，占年度目标的{pct:.1f}%。"
                 status = "已完成" if pct >= 100 else ("滞后" if pct < share * 100 - 10 else "序时推进")
-            elif test.kind == "level":
+            elif test.kind in ("level", "stock"):
                 value = round(min(100.0, test.target * (0.9 + 0.1 * min(pace, 1.0))) if t.unit == "%"
                               else test.target * pace, 2)
                 row["value"] = value
@@ -123,7 +123,7 @@ class Filler:
         share = months / 12
         row = {"lead": indicator_lead(ind)}
         growth_test = next((t for t in ind.tests if t.kind == "growth"), None)
-        absolute = next((t for t in ind.tests if t.kind in ("quantity", "level")), None)
+        absolute = next((t for t in ind.tests if t.kind != "growth"), None)
         if growth_test is not None:
             row["growth"] = round(growth_test.target + self.pace[ind.id] + (0.3 if months > 3 else 0.0), 1)
         if absolute is not None:

@@ -20,7 +20,7 @@ from pipeline.schema import Cell, Node, ParseResult, Row, Target
 from pipeline.track.config import TrackConfig
 
 CN_DIGITS = "一二三四五六七八九十"
-TestKind = Literal["quantity", "growth", "level"]
+TestKind = Literal["quantity", "growth", "level", "stock"]
 COMPARATOR_WORDS = {"ge": "以上", "le": "以内", "approx": "左右"}
 
 
@@ -30,7 +30,9 @@ class Test:
 
     quantity: 本期累计 ÷ target × 100 against 序时 (lower_is_better: a pro-rated ceiling);
     growth:   reported 同比% against the target growth (points);
-    level:    reported level (a share, a balance, a rate) against the target level, not pro-rated.
+    level:    reported level in % (a share, a rate) against the target level, in points, not pro-rated;
+    stock:    a year-end level in other units (a balance): 完成年度目标% is shown, but a mid-year
+              stock cannot be judged against a year-end figure, so it gets no light of its own.
     """
 
     kind: TestKind
@@ -77,7 +79,7 @@ class IndicatorItem:
 
     @property
     def absolute_target(self) -> Test | None:
-        return next((t for t in self.tests if t.kind in ("quantity", "level")), None)
+        return next((t for t in self.tests if t.kind != "growth"), None)
 
 
 @dataclass
@@ -118,8 +120,10 @@ def _is_lower_better(name: str, comparator: str | None, direction: str | None, c
     return any(w in name for w in cfg.targets.lower_is_better_words)
 
 
-def _is_level(name: str, unit: str | None, cfg: TrackConfig) -> bool:
-    return unit == "%" or any(w in name for w in cfg.targets.stock_words)
+def _level_kind(name: str, unit: str | None, cfg: TrackConfig) -> TestKind:
+    if unit == "%":
+        return "level"
+    return "stock" if any(w in name for w in cfg.targets.stock_words) else "quantity"
 
 
 def target_tests(t: Target, cfg: TrackConfig) -> list[Test]:
@@ -131,7 +135,7 @@ def target_tests(t: Target, cfg: TrackConfig) -> list[Test]:
         return [Test("growth", number, t.comparator, lower)]
     if t.direction == "decline" and t.unit == "%":   # 下降5%: the achieved reduction must reach it
         return [Test("growth", number, t.comparator, False)]
-    kind: TestKind = "level" if _is_level(t.metric, t.unit, cfg) else "quantity"
+    kind = _level_kind(t.metric, t.unit, cfg)
     return [Test(kind, number, t.comparator, lower, t.high if t.comparator == "range" else None)]
 
 
@@ -140,7 +144,7 @@ def indicator_tests(row: Row, cfg: TrackConfig) -> list[Test]:
     lower = _is_lower_better(row.name, row.target.value.comparator, None, cfg)
     value, growth = row.target.value, row.target.growth
     if value.number is not None:
-        kind: TestKind = "level" if _is_level(row.name, row.unit, cfg) else "quantity"
+        kind = _level_kind(row.name, row.unit, cfg)
         out.append(Test(kind, value.number, value.comparator, lower, value.high))
     if growth.number is not None:
         out.append(Test("growth", growth.number, growth.comparator, lower))

@@ -37,10 +37,10 @@ class TestResult:
     kind: str
     target: float
     actual: float
-    completion_pct: float | None        # 完成年度目标% (quantity and level tests)
+    completion_pct: float | None        # 完成年度目标% (quantity and stock tests)
     gap_pts: float                      # positive = ahead of 序时 / above target
-    light: Light
-    status: str                         # computed canonical status
+    light: Light | None                 # None: shown, not judged (stock)
+    status: str | None                  # computed canonical status
 
     @property
     def vs_schedule_pts(self) -> float | None:
@@ -85,13 +85,16 @@ def evaluate(test: Test, value: float | None, growth: float | None, schedule: fl
         light = th.light(gap)
         done = not test.lower_is_better and completion >= 100
         return TestResult("quantity", test.target, value, completion, gap, light, _status_from(gap, light, th, done))
+    if test.kind == "stock":
+        return TestResult("stock", test.target, value, completion, 0.0, None, None)
     gap = (test.target - value) if test.lower_is_better else (value - test.target)
     if test.comparator == "range" and test.high is not None and not test.lower_is_better:
         gap = 0.0 if test.target <= value <= test.high else gap
     gap = round(_band(gap, test, cfg), 2)
     th = cfg.lights.growth_rate
     light = th.light(gap)
-    return TestResult("level", test.target, value, completion, gap, light, _status_from(gap, light, th, False))
+    done = test.kind == "level" and not test.lower_is_better and gap >= 0 and test.target >= 100
+    return TestResult("level", test.target, value, None, gap, light, _status_from(gap, light, th, done))
 
 
 def worst_light(lights) -> Light | None:
