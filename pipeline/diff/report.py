@@ -1,0 +1,208 @@
+"""`plandoc diff OLD NEW -o OUT.{json,html,pdf}`: write a `PlanDiff` in the format the suffix names.
+
+JSON is the model itself (contract.md "Diff"). HTML and PDF share one template
+(`templates/diff.html.j2`): the PDF goes through the render engine (`pipeline.render.engine.render_pdf`:
+公文 stylesheet, fonts, glyph check, safe fetcher), the HTML is the same page with a screen stylesheet
+inlined, so it is one self-contained file that opens anywhere (no fonts, scripts or links to fetch).
+This module only shapes display rows (formatted numbers, Chinese class names, shortened redlines).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.diff.compare_plans import CHANGE_ZH, TASK_CHANGE_ZH, diff_plans
+from pipeline.diff.model import PlanDiff, RedlineOp, TaskDiff
+from pipeline.diff.quantities import base_of
+from pipeline.errors import InputError
+from pipeline.fsutil import atomic_write_text
+from pipeline.schema import Cell, ParseResult, Target
+
+FORMATS = (".json", ".html", ".pdf")
+CONTEXT_CHARS = 24        # unchanged text kept on each side of an edit in the printed redline
+PREVIEW_CHARS = 160       # new / dropped task text shown in the report
+
+
+def fmt_number(x: float | None) -> str:
+    if x is None:
+        return ""
+    s = f"{x:.6f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def fmt_delta(x: float | None, unit: str) -> str:
+    if x is None or x == 0:
+        return ""
+    return ("+" if x > 0 else "") + fmt_number(x) + unit
+
+
+def _cell(c: Cell) -> str:
+    return (c.text or "").strip() or "—"
+
+
+@dataclass
+class Line:
+    cells: list[str]
+    change: str                  # class name (CSS) and Chinese label
+    label: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Segment:
+    kind: str                    # equal | del | ins
+    text: str
+
+
+@dataclass
+class TaskView:
+    entry: TaskDiff
+    heading: str
+    facts: str
+    segments: list[Segment] = field(default_factory=list)
+    preview: str = ""
+
+
+def indicator_lines(d: PlanDiff) -> list[Line]:
+    out = []
+    for e in d.indicators:
+        old = f"{_cell(e.old.target.value)}／{_cell(e.old.target.growth)}" if e.old else "—"
+        new = f"{_cell(e.new.target.value)}／{_cell(e.new.target.growth)}" if e.new else "—"
+        label = CHANGE_ZH[e.change]
+        if e.change in ("rose", "fell"):
+            if e.compared == "growth":
+                label += f"（{fmt_delta(e.growth_delta, '个百分点')}）"
+            elif e.new is not None:
+                label += f"（{fmt_delta(e.value_delta / base_of(e.new.unit)[1], e.new.unit or '')}）"
+        notes = list(e.notes)
+        if e.compared == "growth" and e.value_change not in (None, "unchanged", e.change):
+            notes.append(f"目标绝对值{CHANGE_ZH[e.value_change]}")
+        if e.tightened is not None:
+            notes.append("目标收紧" if e.tightened else "目标放宽")
+        out.append(Line([e.name, e.unit or "", old, new], e.change, label, notes))
+    return out
+
+
+def _target_text(t: Target | None) -> str:
+    return t.text if t is not None else "—"
+
+
+def target_lines(d: PlanDiff) -> list[Line]:
+    out = []
+    for e in d.targets:
+        if e.change == "unchanged":
+            continue
+        label = CHANGE_ZH[e.change]
+        if e.change in ("rose", "fell") and e.new is not None and e.delta is not None:
+            unit = e.new.unit or ""
+            label += f"（{fmt_delta(e.delta / base_of(unit)[1], '个百分点' if unit == '%' else unit)}）"
+        notes = list(e.notes)
+        if e.tightened is not None:
+            notes.append("目标收紧" if e.tightened else "目标放宽")
+        out.append(Line([e.metric, _target_text(e.old), _target_text(e.new)], e.change, label, notes))
+    return out
+
+
+def shorten(ops: list[RedlineOp], context: int = CONTEXT_CHARS) -> list[Segment]:
+    """Redline segments with long unchanged runs cut to `context` characters around each edit."""
+    segs: list[Segment] = []
+    for k, op in enumerate(ops):
+        if op.op == "equal":
+            t = op.new
+            first, last = k == 0, k == len(ops) - 1
+            if first and len(t) > context:
+                t = "……" + t[-context:]
+            elif last and len(t) > context:
+                t = t[:context] + "……"
+            elif len(t) > 2 * context + 2:
+                t = t[:context] + "……" + t[-context:]
+            segs.append(Segment("equal", t))
+            continue
+        if op.old:
+            segs.append(Segment("del", op.old))
+        if op.new:
+            segs.append(Segment("ins", op.new))
+    return segs
+
+
+def _facts(e: TaskDiff) -> str:
+    parts = []
+    if e.similarity is not None:
+        parts.append(f"相似度{e.similarity:.2f}")
+    if e.numbers_changed:
+        parts.append("数量目标调整")
+    if e.words_changed:
+        parts.append("文字调整")
+    if e.moved:
+        parts.append(f"位置由{e.old_path}移至{e.new_path}")
+    return "；".join(parts)
+
+
+def _preview(text: str | None) -> str:
+    text = text or ""
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "……"
+
+
+def task_views(d: PlanDiff) -> dict[str, list[TaskView]]:
+    groups: dict[str, list[TaskView]] = {"reworded": [], "moved": [], "new": [], "dropped": [], "review": []}
+    for e in d.tasks:
+        if e.change == "reworded":
+            groups["reworded"].append(TaskView(e, e.new_path or "", _facts(e), shorten(e.redline_ops)))
+        elif e.change == "unchanged" and e.moved:
+            groups["moved"].append(TaskView(e, e.new_path or "", _facts(e)))
+        elif e.change == "new":
+            groups["new"].append(TaskView(e, e.new_path or "", "", preview=_preview(e.new_text)))
+        elif e.change == "dropped":
+            groups["dropped"].append(TaskView(e, e.old_path or "", "", preview=_preview(e.old_text)))
+        elif e.change == "review":
+            groups["review"].append(TaskView(e, f"{e.old_path} ↔ {e.new_path}", _facts(e),
+                                             shorten(e.redline_ops)))
+    return groups
+
+
+def report_title(d: PlanDiff) -> str:
+    region = d.new.region or d.old.region or ""
+    years = f"{d.old.year or '上年'}年与{d.new.year or '本年'}年"
+    return f"{region}{years}国民经济和社会发展计划比对报告"
+
+
+def context(d: PlanDiff, mode: str) -> dict:
+    return {"mode": mode, "style": "plain", "diff": d, "title": report_title(d),
+            "indicators": indicator_lines(d), "targets": target_lines(d), "tasks": task_views(d),
+            "change_zh": CHANGE_ZH, "task_change_zh": TASK_CHANGE_ZH}
+
+
+def _html_env():
+    """The template environment for the stand-alone HTML: same templates, no font metrics needed."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from pipeline.render import gbt9704
+    from pipeline.render.env import TEMPLATES_DIR
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["title_lines"] = lambda text, *a: [text]
+    env.filters["gaps"] = lambda text: text
+    env.globals["g"] = gbt9704
+    return env
+
+
+def render_html(d: PlanDiff) -> str:
+    return _html_env().get_template("diff.html.j2").render(**context(d, "html"))
+
+
+def write_diff(old: ParseResult, new: ParseResult, out: Path) -> PlanDiff:
+    """Compare two parsed plans and write the report; the suffix of `out` picks the format."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(out, f"不支持的输出格式“{out.suffix or '（无扩展名）'}”",
+                         hint="输出文件名请以 .json、.html 或 .pdf 结尾")
+    d = diff_plans(old, new)
+    if suffix == ".json":
+        atomic_write_text(out, d.model_dump_json(indent=2) + "\n")
+    elif suffix == ".html":
+        atomic_write_text(out, render_html(d))
+    else:
+        from pipeline.render.engine import render_pdf
+        render_pdf("diff.html.j2", context(d, "pdf"), out, label="比对报告")
+    return d
