@@ -54,6 +54,8 @@ class _ReWithZwsp:
 
 def _shapes_match() -> str | None:
     """None when WeasyPrint's internals look as the patch expects, else what differs."""
+    if _state["installed"]:
+        return None   # checked before patching; the patched objects no longer look original
     import weasyprint
     from weasyprint.layout import inline
     from weasyprint.text import line_break
