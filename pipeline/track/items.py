@@ -25,7 +25,7 @@ COMPARATOR_WORDS = {"ge": "以上", "le": "以内", "approx": "左右"}
 
 
 @dataclass(frozen=True)
-class Test:
+class Check:
     """One comparison of a reported number with a target number.
 
     quantity: 本期累计 ÷ target × 100 against 序时 (lower_is_better: a pro-rated ceiling);
@@ -53,7 +53,7 @@ class TaskItem:
     goal: str = ""                      # 目标: the target text(s)
     unit: str | None = None
     target: Target | None = None
-    tests: list[Test] = field(default_factory=list)
+    tests: list[Check] = field(default_factory=list)
     children: list[str] = field(default_factory=list)   # node ids of sub-tasks (an item's headlines)
     is_leaf: bool = True
 
@@ -71,14 +71,14 @@ class IndicatorItem:
     unit: str | None
     goal: str                           # 年度目标 with its qualifier, as printed
     row: Row
-    tests: list[Test] = field(default_factory=list)
+    tests: list[Check] = field(default_factory=list)
 
     @property
     def percent_share(self) -> bool:
         return self.unit == "%" and any(t.kind == "level" for t in self.tests)
 
     @property
-    def absolute_target(self) -> Test | None:
+    def absolute_target(self) -> Check | None:
         return next((t for t in self.tests if t.kind != "growth"), None)
 
 
@@ -126,33 +126,33 @@ def _level_kind(name: str, unit: str | None, cfg: TrackConfig) -> TestKind:
     return "stock" if any(w in name for w in cfg.targets.stock_words) else "quantity"
 
 
-def target_tests(t: Target, cfg: TrackConfig) -> list[Test]:
+def target_tests(t: Target, cfg: TrackConfig) -> list[Check]:
     number = t.value if t.comparator != "range" else t.low
     if number is None:
         return []
     lower = _is_lower_better(t.metric, t.comparator, t.direction, cfg)
     if t.direction == "growth" and t.unit == "%":
-        return [Test("growth", number, t.comparator, lower)]
+        return [Check("growth", number, t.comparator, lower)]
     if t.direction == "decline" and t.unit == "%":   # 下降5%: the achieved reduction must reach it
-        return [Test("growth", number, t.comparator, False)]
+        return [Check("growth", number, t.comparator, False)]
     kind = _level_kind(t.metric, t.unit, cfg)
-    return [Test(kind, number, t.comparator, lower, t.high if t.comparator == "range" else None)]
+    return [Check(kind, number, t.comparator, lower, t.high if t.comparator == "range" else None)]
 
 
-def indicator_tests(row: Row, cfg: TrackConfig) -> list[Test]:
-    out: list[Test] = []
+def indicator_tests(row: Row, cfg: TrackConfig) -> list[Check]:
+    out: list[Check] = []
     lower = _is_lower_better(row.name, row.target.value.comparator, None, cfg)
     value, growth = row.target.value, row.target.growth
     if value.number is not None:
         kind = _level_kind(row.name, row.unit, cfg)
-        out.append(Test(kind, value.number, value.comparator, lower, value.high))
+        out.append(Check(kind, value.number, value.comparator, lower, value.high))
     if growth.number is not None:
-        out.append(Test("growth", growth.number, growth.comparator, lower))
+        out.append(Check("growth", growth.number, growth.comparator, lower))
     elif value.number is None or growth.text:
         literal = (growth.text or value.text or "").strip()
         floor = cfg.targets.literal_growth_floor.get(literal)
         if floor is not None:
-            out.append(Test("growth", floor, "ge", False))
+            out.append(Check("growth", floor, "ge", False))
     return out
 
 

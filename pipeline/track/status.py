@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pipeline.track.config import Light, Thresholds, TrackConfig
-from pipeline.track.items import Test
+from pipeline.track.items import Check
 
 LIGHT_ORDER = {"green": 0, "yellow": 1, "red": 2}
 # When a task's several targets disagree, the task takes the most urgent status.
@@ -57,14 +57,14 @@ def _status_from(gap: float, light: Light, th: Thresholds, done: bool) -> str:
     return "序时推进"
 
 
-def _band(gap: float, test: Test, cfg: TrackConfig) -> float:
+def _band(gap: float, test: Check, cfg: TrackConfig) -> float:
     """左右: a value within the configured band of the target is on target (gap 0)."""
     if test.comparator == "approx" and abs(gap) <= cfg.targets.approx_band_pts:
         return 0.0
     return gap
 
 
-def evaluate(test: Test, value: float | None, growth: float | None, schedule: float,
+def evaluate(test: Check, value: float | None, growth: float | None, schedule: float,
              cfg: TrackConfig) -> TestResult | None:
     """Judge one test. `value` is 本期累计 / 本期完成值, `growth` the reported 同比% (indicators)."""
     if test.kind == "growth":
