@@ -22,7 +22,7 @@ PLAN_WORDS = ("专精特新", "规上", "序时", "新质生产力", "瞪羚企�
               "预期目标", "约束性", "预期性", "新旧动能", "高质量发展", "雨污分流", "棚户区", "老旧小区",
               "背街小巷", "人工智能", "低空经济", "数字经济", "文昌湖", "古商城", "大学城", "一窗受理")
 # numbers with decimals, ranges and a following % / 个百分点; Latin runs such as PM2.5, 5G, VOCs
-_ATOM = re.compile(r"\d{4}年|\d+[A-Za-z]+\b|\d+(?:\.\d+)?(?:[-－~～]\d+(?:\.\d+)?)?(?:%|％|‰|个百分点)?|[A-Za-z][A-Za-z0-9.+]*")
+_ATOM = re.compile(r"\d{4}年|\d+[A-Za-z]+(?![A-Za-z])|\d+(?:\.\d+)?(?:[-－~～]\d+(?:\.\d+)?)?(?:%|％|‰|个百分点)?|[A-Za-z][A-Za-z0-9.+]*")
 
 
 @lru_cache(maxsize=1)
