@@ -75,7 +75,8 @@ PAGE_NUMBER_DASH = "\u2014"                     # 一字线
 # --- Tables --------------------------------------------------------------------------------------
 TABLE_SIZE_PT = SIZE_SIHAO_PT
 TABLE_RULE_PT = 0.5
-TABLE_CELL_PADDING_MM = 1.2
+TABLE_CELL_PADDING_V_MM = 1.2        # cell padding 1–2 mm
+TABLE_CELL_PADDING_H_MM = 1.0
 TABLE_LINE_HEIGHT_PT = 20.0
 
 # --- 版记 ----------------------------------------------------------------------------------------
@@ -116,7 +117,8 @@ def css_values() -> dict[str, str]:
         "page_number_padding_top": pt(mm(PAGE_NUMBER_PADDING_TOP_MM)),
         "table_size": pt(TABLE_SIZE_PT),
         "table_rule": pt(TABLE_RULE_PT),
-        "table_cell_padding": pt(mm(TABLE_CELL_PADDING_MM)),
+        "table_cell_padding_v": pt(mm(TABLE_CELL_PADDING_V_MM)),
+        "table_cell_padding_h": pt(mm(TABLE_CELL_PADDING_H_MM)),
         "table_line_height": pt(TABLE_LINE_HEIGHT_PT),
         "imprint_outer_rule": pt(mm(IMPRINT_OUTER_RULE_MM)),
         "imprint_inner_rule": pt(mm(IMPRINT_INNER_RULE_MM)),
