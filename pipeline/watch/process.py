@@ -19,6 +19,7 @@ import os
 import signal
 import stat
 import tempfile
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,7 @@ class Outcome:
     state: str                # done | failed | duplicate | lost (claimed file vanished)
     detail: str               # output PDF/JSON path, reason, or the original's token
     final_path: str | None = None
+    seconds: float = 0.0      # time the worker spent on it
 
 
 class Failure(Exception):
@@ -93,7 +95,11 @@ def _warm_up() -> None:
     so the first real drop does not pay for imports, font loading and table layout set-up — seconds
     that would otherwise dominate the drop-to-PDF latency."""
     try:
-        import pipeline.parse  # noqa: F401
+        from pipeline.parse import parse_source
+        from pipeline.readers.txt import read_txt
+        # parsing loads the keyword dictionary (jieba: seconds on first use)
+        text = "某区2023年国民经济和社会发展计划\n一、总体要求\n地区生产总值增长5.5%左右，新增城镇就业4000人以上。\n"
+        parse_source(read_txt(Path("warm-up.txt"), text.encode("utf-8"), "0" * 64))
         from pipeline.render.plan_pdf import render_plan_pdf
         from pipeline.schema import Cell, DocNumber, Node, Notice, ParseResult, Period, Plan, Row, Source
         item = Node(id="1.1", kind="item", level=2, label="（一）", title="扩大有效投资。",
@@ -131,6 +137,13 @@ def _on_alarm(signum, frame):
 # -- the work -------------------------------------------------------------------------------------
 def process_task(task: Task) -> Outcome:
     """Entry point in the worker. Never raises for a bad file: every end is an Outcome."""
+    started = time.perf_counter()
+    outcome = _process_task(task)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _process_task(task: Task) -> Outcome:
     archive = _archive(task.archive_path)
     row = archive.get(task.token)
     if row and row["state"] in ("done", "failed", "duplicate"):

@@ -96,6 +96,10 @@ class Watcher:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=init_worker)
 
+    def prestart_workers(self) -> list[Future]:
+        """Spawn (and warm up) every worker now, not on the first drop: that is the latency clerks see."""
+        return [self.pool.submit(os.getpid) for _ in range(self.workers)]
+
     def close(self) -> None:
         self._stop_observer()
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -139,6 +143,9 @@ class Watcher:
             if kind == "closed":
                 self._consider(path)
                 self.tracker.closed(path)
+            elif kind == "moved":
+                self._consider(path)
+                self.tracker.arrived_whole(path)
             else:
                 self.tracker.touch(path)
                 self._consider(path)
@@ -243,9 +250,9 @@ class Watcher:
 
     def _report(self, o: Outcome) -> None:
         if o.state == "failed":
-            log.info("failed   %s: %s", o.name, o.detail)
+            log.info("failed   %s: %s (%.2f s)", o.name, o.detail, o.seconds)
         else:
-            log.info("%-8s %s → %s", o.state, o.name, o.detail)
+            log.info("%-8s %s → %s (%.2f s)", o.state, o.name, o.detail, o.seconds)
 
     # -- observer -------------------------------------------------------------------------------
     def _start_observer(self) -> None:
@@ -258,7 +265,7 @@ class Watcher:
                     return
                 et = event.event_type
                 if et == "moved":
-                    events.put(("closed", event.dest_path))   # renamed in whole: complete
+                    events.put(("moved", event.dest_path))    # renamed in whole: complete
                 elif et == "closed":
                     events.put(("closed", event.src_path))
                 elif et in ("created", "modified"):
@@ -302,12 +309,16 @@ class Watcher:
     # -- modes ----------------------------------------------------------------------------------
     def run_forever(self) -> int:
         self._install_signals()
+        warming = self.prestart_workers()
         self._start_observer()
         self.resume()
         self.scan()
         last_scan = time.monotonic()
         log.info("watching %s → %s (archive %s)", self.inbox, self.out, self.archive_path)
         while not self.stopping:
+            if warming and all(f.done() for f in warming):
+                warming = []
+                log.info("workers ready")
             self._drain_events()
             if time.monotonic() - last_scan >= self.rescan_s:
                 self.resume()
@@ -325,6 +336,7 @@ class Watcher:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         self._install_signals()
+        self.prestart_workers()
         self.resume()
         self.scan()
         total = len(self.waiting) + len(self.queued)

@@ -2,7 +2,8 @@
 
 Two signals, whichever the platform gives:
 - close-after-write (inotify IN_CLOSE_WRITE, watchdog's `FileClosedEvent`): the writer closed the
-  file; we still wait a short grace for a writer that reopens to append.
+  file; we still wait a short grace for a writer that reopens to append. A file renamed into the
+  inbox (moved-to) is complete at once: that is how careful copy tools finish.
 - otherwise (polling observer, network shares, files found by a rescan): the file's size, mtime and
   inode stay the same for `settle` seconds of our own observation (monotonic clock: the share's clock
   may be skewed). A file already older than `settle` by its mtime when first seen is taken at the
@@ -41,6 +42,13 @@ class SettleTracker:
             return
         now = self.clock()
         self._seen[path] = _Seen(sig, now, closed_at=now)
+
+    def arrived_whole(self, path: str) -> None:
+        """Renamed into place (how copy tools and our tests finish a drop): complete at once."""
+        self.closed(path)
+        seen = self._seen.get(path)
+        if seen is not None:
+            seen.closed_at -= self.close_grace
 
     def forget(self, path: str) -> None:
         self._seen.pop(path, None)
