@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         print("用法：python -m pipeline.samples_run 样例目录 输出目录", file=sys.stderr)
         return 2
     src_dir, out_dir = Path(argv[0]), Path(argv[1])
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)   # never hard-wrap a file path or a reason
     if not src_dir.is_dir():
         console.print(f"错误：样例目录“{src_dir}”不存在")
         return 1
