@@ -121,3 +121,13 @@ def test_plan_against_itself_reports_no_change(old):
     assert {e.change for e in d.tasks} == {"unchanged"}
     assert not any(e.moved or e.redline for e in d.tasks)
     assert "均未变化" in d.summary.text
+
+
+def test_committed_sample_is_what_the_script_builds():
+    """The gold describes the script's edits: the committed 2024 text must be exactly its output."""
+    import importlib.util
+    script = SAMPLES.parent / "scripts" / "build_2024_sample.py"
+    spec = importlib.util.spec_from_file_location("build_2024_sample", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.build_text(OLD_TXT) == NEW_TXT.read_text(encoding="utf-8")
