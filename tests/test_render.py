@@ -428,3 +428,30 @@ def test_table_spans_tile_the_grid_exactly_once(reference):
     assert all(v == 1 for line in covered for v in line)
     assert any(cell.rowspan > 1 for row in table["body"] for cell in row.cells)
     assert any(cell.colspan > 1 for row in table["body"] for cell in row.cells)
+
+
+def test_weasyprint_has_nothing_to_say_about_our_stylesheet(each):
+    """Unknown properties, bad values and failed fonts show up as WeasyPrint warnings."""
+    _, report, _ = each
+    assert report.warnings == []
+
+
+def test_titles_break_between_words_into_even_lines(fonts):
+    from pipeline.render.env import break_title
+    width = g.mm(g.TYPE_AREA_WIDTH_MM)
+    def w(s):
+        return fonts.text_width("xbs", s, g.TITLE_SIZE_PT)
+    for title in ["关于印发周村区2023年国民经济和社会发展计划的通知",
+                  "关于下达淄川区2024年国民经济和社会发展计划及重大项目投资计划的通知",
+                  "关于转发区发展改革局关于进一步做好2023年度重点项目建设调度工作意见的通知"]:
+        lines = break_title(title, w, width)
+        assert "".join(lines) == title and len(lines) >= 2
+        assert all(w(line) <= width for line in lines)
+        assert not any(line[0] in "年，。、的" for line in lines[1:]), lines
+        assert not any(re_digit_split(a, b) for a, b in zip(lines, lines[1:])), lines
+        widths = [w(line) for line in lines]
+        assert max(widths) - min(widths) < 0.5 * width, lines
+
+
+def re_digit_split(a: str, b: str) -> bool:
+    return a[-1].isdigit() and b[0].isdigit()
