@@ -83,15 +83,19 @@ def tracker(plan: Path = typer.Argument(..., help="计划（源文件或解析 J
 
 
 @app.command()
-def bulletin(plan: Path = typer.Argument(..., help="计划（源文件或解析 JSON）"),
-             progress: List[Path] = typer.Option(..., "--progress", help="已填报的台账 .xlsx（可多个）"),
+def bulletin(paths: List[Path] = typer.Argument(..., metavar="PLAN [FILLED.xlsx...]",
+                                             help="计划（源文件或解析 JSON）；其后可直接列出更多台账"),
+             progress: List[Path] = typer.Option(..., "--progress", help="已填报的台账 .xlsx（可多个：--progress a.xlsx b.xlsx）"),
              as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD"),
              output: Path = typer.Option(..., "-o", "--output", help="输出 .pdf 或 .json")):
     """根据填报的台账生成进展情况通报。"""
+    # `--progress a.xlsx b.xlsx`: click binds one value per option, so the extra files arrive as
+    # positional arguments after PLAN; they are progress files too.
+    plan, extra = paths[0], list(paths[1:])
     try:
         result = load_plan(plan)
         from pipeline.track.bulletin import make_bulletin
-        make_bulletin(result, progress, as_of, output)
+        make_bulletin(result, list(progress) + extra, as_of, output)
     except InputError as e:
         _fail(e)
 

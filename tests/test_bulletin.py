@@ -138,3 +138,27 @@ def test_pdf_bulletin(two_rounds, tmp_path):
         assert "滞后事项" in plain.replace(" ", "")
     segments = sum(1 for v in f2["shares"].values() if v)
     assert chart_rects >= 2 * segments                           # status bar segments + legend swatches
+
+
+def test_cli_progress_files_space_separated(two_rounds, tmp_path):
+    """The issue's form `--progress FILE...`: several workbooks after one flag, plus the repeated form."""
+    from conftest import run_cli
+    from test_track_support import reference_path
+    _base, produced, _db, _f1, f2, _ = two_rounds
+    files = [str(p) for p in produced["round2"]]
+    env_archive = tmp_path / "a.sqlite3"
+    import os
+    os.environ["PLANDOC_ARCHIVE"] = str(env_archive)
+    try:
+        out = tmp_path / "cli.json"
+        r = run_cli("bulletin", str(reference_path()), "--progress", *files, "--as-of", "2023-06-30", "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        got = json.loads(out.read_text(encoding="utf-8"))
+        assert got["counts"] == f2["counts"]
+        out2 = tmp_path / "cli2.json"
+        repeated = [x for f in files for x in ("--progress", f)]
+        r = run_cli("bulletin", str(reference_path()), *repeated, "--as-of", "2023-06-30", "-o", str(out2))
+        assert r.returncode == 0, r.stderr
+        assert json.loads(out2.read_text(encoding="utf-8"))["counts"] == f2["counts"]
+    finally:
+        del os.environ["PLANDOC_ARCHIVE"]
