@@ -41,6 +41,7 @@ class Notice(BaseModel):
     doc_number: Optional[DocNumber] = None
     verb: Optional[str] = None
     addressees: list[str] = Field(default_factory=list)
+    addressees_text: Optional[str] = None             # the 主送 line as written (、 within groups, ， between)
     body: str = ""
     issuer: Optional[str] = None
     issuers: list[str] = Field(default_factory=list)   # joint issuers, one per line; issuer = joined
@@ -103,6 +104,7 @@ class Node(BaseModel):
     level: int
     label: Optional[str] = None
     title: str
+    title_end: Optional[str] = None    # the mark that closed the title in the source: 。 or ， (向西，)
     text: str = ""
     children: list["Node"] = Field(default_factory=list)
     target_ids: list[str] = Field(default_factory=list)

@@ -116,7 +116,8 @@ def parse_cover(paras: list[TextBlock], max_scan: int = 25) -> CoverResult:
             break
         addr += t
         if t.endswith(("：", ":")):
-            notice.addressees = [x for x in re.split(r"[、，,]", addr.rstrip("：:")) if x]
+            notice.addressees_text = addr.rstrip("：:")
+            notice.addressees = [x for x in re.split(r"[、，,]", notice.addressees_text) if x]
             start = i + 1
             break
         i += 1

@@ -31,12 +31,13 @@ def provenance(block: TextBlock) -> Provenance:
     return Provenance(page=w.page, line=w.line, paragraph=w.paragraph, table=w.table, row=w.row, col=w.col)
 
 
-def split_title(text: str) -> tuple[str, str]:
-    """An item's title is its first sentence up to the first 。 (commas allowed); the rest is its text."""
+def split_title(text: str) -> tuple[str, str, str | None]:
+    """An item's title is its first sentence up to the first 。 (commas allowed); the rest is its text.
+    Returns (title, rest, the closing mark or None)."""
     m = _TITLE_END.search(text)
     if not m:
-        return text.strip(), ""
-    return text[: m.start()].strip(), text[m.end():].strip()
+        return text.strip(), "", None
+    return text[: m.start()].strip(), text[m.end():].strip(), m.group(0)
 
 
 def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str, str, TextBlock]]]:
@@ -67,11 +68,11 @@ def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str,
             parent.last_child_number = label.number
         else:
             root_last = label.number
-        title, rest = split_title(cut_original(block.text, label.length))
+        title, rest, title_end = split_title(cut_original(block.text, label.length))
         parent_id = parent.node.id if parent else ""
         node = Node(id=f"{parent_id}.{label.number}" if parent_id else str(label.number),
                     kind=KIND_BY_RUNG[label.rung], level=label.rung, label=label.canonical,
-                    title=title, where=provenance(block))
+                    title=title, title_end=title_end, where=provenance(block))
         (parent.node.children if parent else roots).append(node)
         op = _Open(node, label.rung, [(rest, block)] if rest else [])
         stack.append(op)
@@ -103,6 +104,7 @@ def _finish(op: _Open) -> None:
         body = text[h.title_end:end].strip()
         node.children.append(Node(id=f"{node.id}.{k}", kind="headline", level=min(node.level + 1, 4),
                                   label=h.label, title=h.title, text=body,
+                                  title_end=text[h.title_end - 1] if text[h.title_end - 1:h.title_end] in "。！？，,；;" else None,
                                   where=provenance(_block_at(starts, h.start))))
 
 

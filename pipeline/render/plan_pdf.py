@@ -81,6 +81,8 @@ def _closing_mark(node: Node) -> str:
     """
     from pipeline.parse.headlines import MIN_HEADLINE_HAN
     title = node.title or ""
+    if node.title_end:                       # the parser recorded the source's mark
+        return node.title_end
     if title and title[-1] in SENTENCE_END + "，,":
         return ""
     if node.kind == "headline" and not node.label and len(_HAN.findall(title)) < MIN_HEADLINE_HAN:
@@ -264,7 +266,7 @@ def plan_context(result: ParseResult, style: str, fonts: FontSet) -> dict:
         notice_ctx = {
             "title": n.title,
             "banner": banner,
-            "addressees": _addressee_line(n.addressees),
+            "addressees": (n.addressees_text + "：") if n.addressees_text else _addressee_line(n.addressees),
             "paragraphs": [Para([Run(p)]) for p in _split(n.body)],
             "attachments": [a for a in n.attachments if a != plan.attachment_title],
             "signature": {**signature_layout(fonts, issuers, date_zh(n.date), style),
