@@ -194,3 +194,43 @@ def test_once_processes_what_is_there_resumes_orphans_and_exits(tmp_path):
     third = run_once(inbox, out)
     assert third.returncode == 0 and "重复 1 份" in third.stderr
     assert len(list(out.rglob("*.pdf"))) == len(files)
+
+
+def _worker_pids(watcher_pid: int) -> list[int]:
+    pids = []
+    for task in os.listdir(f"/proc/{watcher_pid}/task"):
+        with open(f"/proc/{watcher_pid}/task/{task}/children") as f:
+            pids.extend(int(p) for p in f.read().split())
+    return [p for p in pids if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+
+
+def _kill_workers_while_processing(inbox: Path, watcher_pid: int, name: str, attempt: int) -> None:
+    assert wait_until(lambda: any(r["name"] == name and r["state"] == "processing" and r["attempts"] >= attempt
+                                  for r in archive_rows(inbox)), 60, interval=0.02)
+    for pid in _worker_pids(watcher_pid):
+        os.kill(pid, 9)
+
+
+@pytest.mark.timeout(120)
+def test_a_worker_dying_is_retried_then_the_file_is_failed_and_the_watcher_lives(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    (first, a), (second, b) = notices(2)
+    proc = start_watcher(inbox, out, log=tmp_path / "watch.log")
+    try:
+        assert wait_until(lambda: (inbox / ".plandoc" / "archive.sqlite3").exists(), 30)
+        (inbox / first).write_bytes(a)
+        _kill_workers_while_processing(inbox, proc.pid, first, 1)     # a crash: retried
+        _kill_workers_while_processing(inbox, proc.pid, first, 2)     # again: this file kills workers
+        assert wait_until(lambda: terminal_count(inbox) >= 1, 60)
+        (inbox / second).write_bytes(b)
+        assert wait_until(lambda: terminal_count(inbox) >= 2, 60)
+        assert proc.poll() is None
+    finally:
+        assert stop_watcher(proc) == 0
+    rows = {r["name"]: r for r in archive_rows(inbox)}
+    assert rows[first]["state"] == "failed" and rows[first]["crashes"] == 2
+    assert "异常退出" in (inbox / "failed" / f"{first}.原因.txt").read_text(encoding="utf-8")
+    assert (inbox / "failed" / first).read_bytes() == a
+    assert rows[second]["state"] == "done"
+    assert not partial_outputs(out)

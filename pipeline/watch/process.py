@@ -301,8 +301,24 @@ def _duplicate(archive: Archive, task: Task, original_token: str) -> Outcome:
 
 
 def _fail(archive: Archive, task: Task, reason: str, where: str | None = None, hint: str | None = None) -> Outcome:
+    _remove_outputs(archive.get(task.token))
     text = reason_text(task.name, reason, where, hint)
     return _finish(archive, task, "failed", Path(task.inbox) / "failed", error=text, detail=reason)
+
+
+def _remove_outputs(row: dict | None) -> None:
+    """A failed notice publishes nothing: drop outputs (and temp files) it had reserved and begun."""
+    if not row:
+        return
+    for key in ("json_path", "pdf_path"):
+        if row.get(key):
+            final = Path(row[key])
+            if final.parent.is_dir():
+                _clear_stale_temp(final)
+            try:
+                final.unlink()
+            except FileNotFoundError:
+                pass
 
 
 def _finish(archive: Archive, task: Task, state: str, folder: Path, *, detail: str,

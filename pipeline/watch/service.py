@@ -191,7 +191,11 @@ class Watcher:
                         size = os.lstat(path).st_size
                     except OSError:
                         continue
-                    claim = self.area.claim(Path(path))
+                    try:
+                        claim = self.area.claim(Path(path))
+                    except OSError as e:     # share gone, permissions: try again at the next rescan
+                        log.warning("cannot claim %s: %s", path, e)
+                        continue
                     if claim is None:
                         continue          # another watcher was faster
                     self.archive.receive(claim.token, claim.name, claim.path, byte_size=size)
@@ -203,7 +207,9 @@ class Watcher:
                 fut = self.pool.submit(process_task, task)
             except BrokenProcessPool:
                 self.queued.appendleft(task)
-                self._replace_pool()
+                for o in self._replace_pool():
+                    self._report(o)
+                    self.outcomes.append(o)
                 continue
             self.inflight[fut] = task
 
@@ -226,7 +232,7 @@ class Watcher:
                 results.append(_fail(self.archive, task, f"程序内部错误，未能处理该文件（{type(e).__name__}）",
                                      None, "请将此文件和本说明发给系统管理员"))
         if broken:
-            self._replace_pool()
+            results.extend(self._replace_pool())
         for o in results:
             self._report(o)
         self.outcomes.extend(results)
@@ -241,12 +247,15 @@ class Watcher:
         self.queued.appendleft(task)
         return []
 
-    def _replace_pool(self) -> None:
+    def _replace_pool(self) -> list[Outcome]:
+        """A worker died: every task still in flight is retried (or failed, if it keeps killing workers)."""
+        results = []
         for fut, task in list(self.inflight.items()):
             self.inflight.pop(fut)
-            self._after_crash(task)
+            results.extend(self._after_crash(task))
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = self._new_pool()
+        return results
 
     def _report(self, o: Outcome) -> None:
         if o.state == "failed":
@@ -325,8 +334,12 @@ class Watcher:
                 self.scan()
                 self._check_observer()
                 last_scan = time.monotonic()
-            self.dispatch(once=False)
-            self.collect(TICK_S)
+            try:
+                self.dispatch(once=False)
+                self.collect(TICK_S)
+            except Exception:   # e.g. the archive locked for too long, the share gone: keep watching
+                log.exception("watch loop error; continuing")
+                time.sleep(1.0)
         log.info("stopping: waiting for %d file(s) in progress", len(self.inflight))
         while self.inflight:
             self.collect(TICK_S)
