@@ -234,3 +234,25 @@ def test_a_worker_dying_is_retried_then_the_file_is_failed_and_the_watcher_lives
     assert (inbox / "failed" / first).read_bytes() == a
     assert rows[second]["state"] == "done"
     assert not partial_outputs(out)
+
+
+@pytest.mark.timeout(90)
+def test_polling_watcher_survives_the_share_disappearing_and_coming_back(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    (name, data), = notices(1)
+    log = tmp_path / "watch.log"
+    proc = start_watcher(inbox, out, "--polling", log=log)
+    try:
+        assert wait_until(lambda: b"watching" in log.read_bytes(), 30)
+        inbox.rename(tmp_path / "unmounted")          # the network share goes away …
+        assert wait_until(lambda: b"not reachable" in log.read_bytes(), 20)
+        (tmp_path / "unmounted").rename(inbox)        # … and comes back
+        time.sleep(1.0)
+        (inbox / name).write_bytes(data)
+        assert wait_until(lambda: terminal_count(inbox) >= 1, 60), log.read_text(errors="replace")[-2000:]
+        assert proc.poll() is None
+    finally:
+        assert stop_watcher(proc) == 0
+    assert_clean_end(inbox, out, {name: data})
+    assert "Traceback" not in log.read_text(errors="replace")

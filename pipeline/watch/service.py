@@ -328,16 +328,19 @@ class Watcher:
             if warming and all(f.done() for f in warming):
                 warming = []
                 log.info("workers ready")
-            self._drain_events()
-            if time.monotonic() - last_scan >= self.rescan_s:
-                self.resume()
-                self.scan()
-                self._check_observer()
-                last_scan = time.monotonic()
             try:
+                self._drain_events()
+                if time.monotonic() - last_scan >= self.rescan_s:
+                    last_scan = time.monotonic()
+                    if not self.inbox.is_dir():
+                        log.warning("inbox %s is not reachable; waiting for it", self.inbox)
+                    else:
+                        self.resume()
+                        self.scan()
+                        self._check_observer()
                 self.dispatch(once=False)
                 self.collect(TICK_S)
-            except Exception:   # e.g. the archive locked for too long, the share gone: keep watching
+            except Exception:   # the share gone, the archive locked too long: keep watching
                 log.exception("watch loop error; continuing")
                 time.sleep(1.0)
         log.info("stopping: waiting for %d file(s) in progress", len(self.inflight))
