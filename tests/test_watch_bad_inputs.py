@@ -116,6 +116,8 @@ def generate(inbox: Path, outside: Path, port: int) -> dict[str, str]:
     put("-rf.txt", rnd[:500], FAIL)
     put("--help.txt", rnd[:500], FAIL)
     put("-", rnd[:500], FAIL)
+    put("长" * 80 + ".txt", rnd[:500], FAIL)                 # 244 bytes: at the file-name limit
+    put("长名字有效" * 16 + ".txt", district_variant(text, "临淄区").encode(), OK)
     put("周村区 2023年 计划（副本）.txt", text.encode(), OK)          # valid: the sample itself
     put("周村区计划-再次发送.txt", text.encode(), OK)                  # same bytes again: duplicate
     put("周村区计划-CRLF另存.txt", text.replace("\n", "\r\n").encode(), OK)   # re-saved: bytes differ
@@ -171,15 +173,17 @@ def test_bad_inputs_end_in_failed_with_reasons_and_watcher_survives(tmp_path):
     assert "Traceback" not in log
 
     rows = {r["name"]: r for r in archive_rows(inbox)}
-    done, failed = tree_hashes(inbox / "done"), tree_hashes(inbox / "failed")
     assert set(rows) == set(expect)
     for name, want in expect.items():
         row = rows[name]
-        where = done if row["state"] in ("done", "duplicate") else failed
+        final = Path(row["final_path"])
+        assert final.parent == inbox / ("failed" if row["state"] == "failed" else "done")
         # nothing lost, nothing changed: the very bytes (or link) are in done/ or failed/
-        assert where.get(name) == before[name], name
+        assert tree_hashes(final.parent).get(final.name) == before[name], name
+        if final.name != name:       # only a name at the file-name limit is shortened, never renamed
+            assert len(name.encode()) > 200 and final.name.endswith(Path(name).suffix)
         if row["state"] == "failed":
-            reason = (inbox / "failed" / f"{name}.原因.txt").read_text(encoding="utf-8")
+            reason = final.with_name(final.name + ".原因.txt").read_text(encoding="utf-8")
             assert f"文件：{name}" in reason and "问题：" in reason and "处理建议：" in reason
             assert any("\u4e00" <= ch <= "\u9fff" for ch in reason.split("问题：", 1)[1])
             assert "Traceback" not in reason

@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.watch.names import fit_name
+
 SEP = "__"
 
 
@@ -62,7 +64,7 @@ class ProcessingArea:
     def claim(self, path: Path) -> Claim | None:
         """Move a dropped file into our area. None if someone else took it first (or it vanished)."""
         token = new_token()
-        dest = self.dir / f"{token}{SEP}{path.name}"
+        dest = self.dir / f"{token}{SEP}{fit_name(path.name, len(token) + len(SEP))}"
         try:
             os.rename(path, dest)
         except FileNotFoundError:

@@ -13,6 +13,7 @@ from typing import Iterator
 IGNORED_PREFIXES = ("~$", ".~lock", ".")
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp")
 REASON_SUFFIX = ".原因.txt"
+NAME_MAX_BYTES = 255   # per path component on ext4, XFS, btrfs, NTFS/SMB (as UTF-8)
 
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|]")
 
@@ -27,7 +28,9 @@ def safe_stem(name: str, fallback: str = "notice") -> str:
     no control characters, no leading dots or dashes. Chinese and spaces are kept."""
     stem = Path(name).stem if "." in name.lstrip(".") else name
     stem = _UNSAFE.sub("_", stem).strip().lstrip(".-").strip()
-    return stem[:120] or fallback
+    while len(stem.encode("utf-8")) > 150:     # outputs add "-N.json" and temp-name decorations
+        stem = stem[:-1]
+    return stem or fallback
 
 
 def safe_component(text: str | None, fallback: str) -> str:
@@ -45,3 +48,17 @@ def numbered(folder: Path, name: str) -> Iterator[Path]:
     while True:
         yield folder / f"{stem}-{i}{suffix}"
         i += 1
+
+
+def fit_name(name: str, extra_bytes: int) -> str:
+    """`name` shortened (stem only, extension kept) so that `extra_bytes` more still fit in one path
+    component: claim tokens go in front, `.原因.txt` behind, and a clerk's name may already be long."""
+    limit = NAME_MAX_BYTES - extra_bytes
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    p = Path(name)
+    suffix = p.suffix if len(p.suffix.encode("utf-8")) < 16 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while stem and len((stem + "…" + suffix).encode("utf-8")) > limit:
+        stem = stem[:-1]
+    return stem + "…" + suffix

@@ -28,7 +28,7 @@ from typing import Iterator
 from pipeline.archive import Archive
 from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_text
-from pipeline.watch.names import numbered, safe_component, safe_stem
+from pipeline.watch.names import REASON_SUFFIX, fit_name, numbered, safe_component, safe_stem
 from pipeline.watch.reasons import reason_text, write_reason
 
 # A single notice parses and renders in seconds; a minute more means something pathological.
@@ -332,9 +332,10 @@ def _finish(archive: Archive, task: Task, state: str, folder: Path, *, detail: s
 
 
 def _final_candidates(folder: Path, name: str) -> Iterator[Path]:
-    for cand in numbered(folder, name):
+    # room for "-NN", the reason file's suffix and its temp name, whatever the clerk's name's length
+    for cand in numbered(folder, fit_name(name, len(REASON_SUFFIX.encode("utf-8")) + 4 + 24)):
         # a failed original also needs its reason-file name free
-        if not os.path.lexists(cand.with_name(cand.name + ".原因.txt")):
+        if not os.path.lexists(cand.with_name(cand.name + REASON_SUFFIX)):
             yield cand
 
 
@@ -353,7 +354,7 @@ def finish_move(archive: Archive, task: Task, row: dict) -> Outcome:
 def _move_original(claim: Path, final: Path, row: dict) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     if row["state"] == "failed":
-        reason_file = final.with_name(final.name + ".原因.txt")
+        reason_file = final.with_name(final.name + REASON_SUFFIX)
         if not reason_file.exists():
             write_reason(final, row["error"] or reason_text(row["name"], "处理失败"))
     if os.path.lexists(claim):

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from pipeline.fsutil import atomic_write_text
+from pipeline.watch.names import REASON_SUFFIX
 
 DEFAULT_HINT = "请检查文件后重新放入收文目录；如问题反复出现，请联系系统管理员。"
 
@@ -21,6 +22,6 @@ def reason_text(name: str, reason: str, where: str | None = None, hint: str | No
 
 def write_reason(failed_original: Path, text: str) -> Path:
     """Written (atomically) before the original is moved beside it, so it is never missing."""
-    target = failed_original.with_name(failed_original.name + ".原因.txt")
+    target = failed_original.with_name(failed_original.name + REASON_SUFFIX)
     atomic_write_text(target, text)
     return target

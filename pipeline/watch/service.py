@@ -172,6 +172,9 @@ class Watcher:
         """Queue what a dead watcher (or our own previous life) left claimed."""
         claims = self.area.adopt_orphans()
         for c in claims:
+            row = self.archive.get(c.token)
+            if row:
+                c.name = row["name"]          # the full name (the claimed file's may be shortened)
             self.archive.receive(c.token, c.name, c.path)
             self.archive.set_claim_path(c.token, c.path)
             self.queued.append(self._task(c))
