@@ -66,16 +66,16 @@ class Failure(Exception):
 
 
 # -- worker process set-up ------------------------------------------------------------------------
-def init_worker() -> None:
+def init_worker(watcher_pid: int) -> None:
     """Pool initializer: die with the watcher, stay within limits, load the heavy modules once."""
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: a kill -9'd watcher leaves no worker writing
-        if os.getppid() == 1:
-            os._exit(1)
     except Exception:
         pass
+    if os.getppid() != watcher_pid:     # the watcher died before the line above took effect
+        os._exit(1)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     try:
@@ -158,18 +158,18 @@ def _process_task(task: Task) -> Outcome:
     try:
         return _process(archive, task, claim)
     except Failure as f:
-        return _fail(archive, task, f.reason, f.where, f.hint)
+        return fail_task(archive, task, f.reason, f.where, f.hint)
     except InputError as e:
-        return _fail(archive, task, e.reason, e.where, e.hint)
+        return fail_task(archive, task, e.reason, e.where, e.hint)
     except TimeoutError:
-        return _fail(archive, task, f"处理超时（超过 {TIME_LIMIT_S} 秒），文件可能异常复杂或已损坏",
+        return fail_task(archive, task, f"处理超时（超过 {TIME_LIMIT_S} 秒），文件可能异常复杂或已损坏",
                      hint="请确认文件能在 Word/WPS 中正常打开，另存后重新放入")
     except MemoryError:
-        return _fail(archive, task, "处理时内存超限：文件解压或展开后过大（可能是压缩炸弹或损坏的文件）",
+        return fail_task(archive, task, "处理时内存超限：文件解压或展开后过大（可能是压缩炸弹或损坏的文件）",
                      hint="请确认文件来源，用 Word/WPS 重新保存后再放入")
     except Exception as e:  # an internal error must fail one file, never the watcher
         detail = "".join(traceback.format_exception_only(type(e), e)).strip()
-        return _fail(archive, task, f"程序内部错误，未能处理该文件（{detail[:300]}）",
+        return fail_task(archive, task, f"程序内部错误，未能处理该文件（{detail[:300]}）",
                      hint="请将此文件和本说明发给系统管理员")
     finally:
         if old is not None:
@@ -300,7 +300,7 @@ def _duplicate(archive: Archive, task: Task, original_token: str) -> Outcome:
                    detail=f"与“{orig['name'] if orig else original_token}”内容相同")
 
 
-def _fail(archive: Archive, task: Task, reason: str, where: str | None = None, hint: str | None = None) -> Outcome:
+def fail_task(archive: Archive, task: Task, reason: str, where: str | None = None, hint: str | None = None) -> Outcome:
     _remove_outputs(archive.get(task.token))
     text = reason_text(task.name, reason, where, hint)
     return _finish(archive, task, "failed", Path(task.inbox) / "failed", error=text, detail=reason)

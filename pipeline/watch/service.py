@@ -33,7 +33,7 @@ from pathlib import Path
 from pipeline.archive import Archive, default_archive_path
 from pipeline.watch.claim import Claim, ProcessingArea
 from pipeline.watch.names import is_ignored
-from pipeline.watch.process import Outcome, Task, _fail, init_worker, process_task
+from pipeline.watch.process import Outcome, Task, fail_task, init_worker, process_task
 from pipeline.watch.settle import SettleTracker
 
 log = logging.getLogger("plandoc.watch")
@@ -94,7 +94,7 @@ class Watcher:
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the observer thread must not be cloned mid-operation into workers.
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=init_worker)
+                                   initializer=init_worker, initargs=(os.getpid(),))
 
     def prestart_workers(self) -> list[Future]:
         """Spawn (and warm up) every worker now, not on the first drop: that is the latency clerks see."""
@@ -232,7 +232,7 @@ class Watcher:
                 results.extend(self._after_crash(task))
             except Exception as e:     # the worker's own safety net failed: fail the file, keep going
                 log.exception("worker error on %s", task.name)
-                results.append(_fail(self.archive, task, f"程序内部错误，未能处理该文件（{type(e).__name__}）",
+                results.append(fail_task(self.archive, task, f"程序内部错误，未能处理该文件（{type(e).__name__}）",
                                      None, "请将此文件和本说明发给系统管理员"))
         if broken:
             results.extend(self._replace_pool())
@@ -244,7 +244,7 @@ class Watcher:
     def _after_crash(self, task: Task) -> list[Outcome]:
         crashes = self.archive.note_crash(task.token)
         if crashes >= MAX_CRASHES:
-            return [_fail(self.archive, task, "处理该文件时处理进程多次异常退出（可能是内存耗尽或文件损坏）", None,
+            return [fail_task(self.archive, task, "处理该文件时处理进程多次异常退出（可能是内存耗尽或文件损坏）", None,
                           "请确认文件能在 Word/WPS 中正常打开，另存后重新放入；如仍失败请联系系统管理员")]
         log.warning("worker died on %s; retrying", task.name)
         self.queued.appendleft(task)
