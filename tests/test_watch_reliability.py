@@ -78,6 +78,19 @@ def test_slow_writer_is_processed_once_after_it_completes(tmp_path):
         assert r["attempts"] == 1
 
 
+def _processes_marked(mark: str) -> list[int]:
+    found = []
+    needle = f"PLANDOC_TEST_MARK={mark}".encode()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if needle in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                    found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
 @pytest.mark.timeout(170)
 def test_kill_9_at_random_moments_twenty_times(tmp_path):
     inbox, out = tmp_path / "inbox", tmp_path / "out"
@@ -94,11 +107,14 @@ def test_kill_9_at_random_moments_twenty_times(tmp_path):
     kills = 0
     for cycle in range(20):
         # no warm-up: workers start in ~1 s, so kills land in claim, parse, render and move alike
-        proc = start_watcher(inbox, out, log=log, PLANDOC_WATCH_RESCAN="0.5", PLANDOC_WATCH_WARMUP="0")
+        proc = start_watcher(inbox, out, log=log, PLANDOC_WATCH_RESCAN="0.5", PLANDOC_WATCH_WARMUP="0",
+                             PLANDOC_TEST_MARK=str(tmp_path))
         time.sleep(rng.uniform(0.2, 3.5))
         proc.kill()                        # SIGKILL: no clean-up of any kind
         proc.wait()
         kills += 1
+        # its workers die with it (nothing keeps writing outputs behind a restarted watcher's back)
+        assert wait_until(lambda: not _processes_marked(str(tmp_path)), 5), _processes_marked(str(tmp_path))
         if pending and cycle % 3 == 0:     # clerks keep dropping files meanwhile
             name = pending.pop()
             (stage / name).write_bytes(dropped[name])
