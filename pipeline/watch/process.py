@@ -27,7 +27,7 @@ from typing import Iterator
 
 from pipeline.archive import Archive
 from pipeline.errors import InputError
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_output, atomic_write_text
 from pipeline.watch.names import REASON_SUFFIX, fit_name, numbered, safe_component, safe_stem
 from pipeline.watch.reasons import reason_text, write_reason
 
@@ -242,20 +242,8 @@ def _clear_stale_temp(final: Path) -> None:
 
 
 def _render_atomically(render, result, pdf_path: Path) -> None:
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=".part", dir=pdf_path.parent)
-    os.close(fd)
-    try:
-        render(result, Path(tmp), style="plain")
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, pdf_path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_output(pdf_path) as tmp:
+        render(result, tmp, style="plain")
 
 
 def _output_candidates(folder: Path, name: str) -> Iterator[tuple[str, str]]:
