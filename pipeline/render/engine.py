@@ -4,7 +4,8 @@ The plan PDF, the progress bulletin and the diff report differ only in their tem
 this module owns what they have in common and what must never be skipped:
 
 - refuse early without HarfBuzz subsetting (`fonts.require_harfbuzz_subset`);
-- resolve the font chains once per render and give WeasyPrint one `FontConfiguration`;
+- resolve the font chains once per render; the WeasyPrint `FontConfiguration` and the parsed
+  stylesheet are shared by every render of the process (`reuse.py`: fonts are loaded once);
 - route every resource through `ProjectOnlyFetcher`;
 - after layout and before a byte is written, check that every character drawn has a glyph in the
   font chain of its box (WeasyPrint would otherwise draw tofu silently and pdfplumber would then read
@@ -13,7 +14,6 @@ this module owns what they have in common and what must never be skipped:
 """
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,18 +40,6 @@ class RenderReport:
     served: list[str] = field(default_factory=list)                # URLs the fetcher served
     refused: list[str] = field(default_factory=list)
     fonts: FontSet | None = None
-
-
-class _Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        try:
-            self.messages.append(record.getMessage())
-        except Exception:  # pragma: no cover - a malformed record must not break the render
-            self.messages.append(str(record.msg))
 
 
 def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) -> None:
@@ -91,33 +79,31 @@ def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet 
     html_text = env.get_template(template).render(**context)
     css_text = env.get_template(STYLESHEET).render()
 
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
+    from pipeline.render import reuse
     from pipeline.render.fetcher import ProjectOnlyFetcher, RefusedFetch
 
+    base = TEMPLATES_DIR.as_uri() + "/"
     fetcher = ProjectOnlyFetcher([TEMPLATES_DIR], fonts.allowed_paths())
-    collect = _Collect()
-    wp_logger = logging.getLogger("weasyprint")
-    wp_logger.addHandler(collect)
     try:
-        font_config = FontConfiguration()
-        base = TEMPLATES_DIR.as_uri() + "/"
-        stylesheet = CSS(string=css_text, base_url=base, url_fetcher=fetcher, font_config=font_config)
-        document = HTML(string=html_text, base_url=base, url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], font_config=font_config)
-        _check_glyphs(document, fonts, report, label)
-        pdf = document.write_pdf()
+        with reuse.LOCK:
+            sheet = reuse.stylesheet(css_text, fonts, base,
+                                     lambda: ProjectOnlyFetcher([TEMPLATES_DIR], fonts.allowed_paths()))
+            with reuse.weasyprint_warnings() as warnings:
+                document = HTML(string=html_text, base_url=base, url_fetcher=fetcher).render(
+                    stylesheets=[sheet.css], font_config=reuse.font_config(fonts))
+                _check_glyphs(document, fonts, report, label)
+                pdf = document.write_pdf()
     except RefusedFetch as e:
         raise InputError(None, f"排版时试图读取项目以外的资源（{e.url}），已拒绝") from None
-    finally:
-        wp_logger.removeHandler(collect)
-    report.warnings = collect.messages
-    missing = [m for m in collect.messages if ".notdef" in m or "glyphs missing" in m]
+    report.warnings = [*sheet.warnings, *warnings]
+    missing = [m for m in report.warnings if ".notdef" in m or "glyphs missing" in m]
     if missing:
         raise InputError(None, f"排版时有字符缺少字形：{missing[0]}", hint="请配置包含这些字符的字体")
     atomic_write_bytes(out, pdf)
     report.pages = len(document.pages)
-    report.served, report.refused = fetcher.served, fetcher.refused
+    # the fonts were fetched once per process, when the shared stylesheet was parsed (reuse.py)
+    report.served, report.refused = [*sheet.served, *fetcher.served], fetcher.refused
     report.seconds = time.perf_counter() - t0
     return report
