@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections import defaultdict
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -435,8 +436,13 @@ def test_titles_break_between_words_into_even_lines(fonts):
         return fonts.text_width("xbs", s, g.TITLE_SIZE_PT)
     for title in ["关于印发周村区2023年国民经济和社会发展计划的通知",
                   "关于下达淄川区2024年国民经济和社会发展计划及重大项目投资计划的通知",
-                  "关于转发区发展改革局关于进一步做好2023年度重点项目建设调度工作意见的通知"]:
+                  "关于转发区发展改革局关于进一步做好2023年度重点项目建设调度工作意见的通知",
+                  # real national titles (GovDoc-CN 397 and the documents it cites)
+                  "关于印发社会信用体系建设规划纲要（2014-2020年）的通知",
+                  "关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见",
+                  "关于加快推进社会信用体系建设构建以信用为基础的新型监管机制的指导意见"]:
         lines = break_title(title, w, width)
+        assert set(word_ends(title)) >= set(line_ends(lines)), (lines, jieba_words(title))
         assert "".join(lines) == title and len(lines) >= 2
         assert all(w(line) <= width for line in lines)
         assert not any(line[0] in "年，。、的" for line in lines[1:]), lines
@@ -447,3 +453,61 @@ def test_titles_break_between_words_into_even_lines(fonts):
 
 def re_digit_split(a: str, b: str) -> bool:
     return a[-1].isdigit() and b[0].isdigit()
+
+
+def jieba_words(text: str) -> list[str]:
+    import logging
+
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    return [w for w in jieba.lcut(text, HMM=False) if w]
+
+
+def word_ends(text: str) -> list[int]:
+    """Offsets where jieba (the reference segmenter, loaded here on purpose) ends a word."""
+    ends, at = [], 0
+    for word in jieba_words(text):
+        at += len(word)
+        ends.append(at)
+    return ends
+
+
+def line_ends(lines: list[str]) -> list[int]:
+    ends, at = [], 0
+    for line in lines[:-1]:
+        at += len(line)
+        ends.append(at)
+    return ends
+
+
+def real_sentences() -> list[str]:
+    """Titles and sentences of the real corpus and our samples (clauses up to 120 characters)."""
+    corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    if not corpus.is_dir():
+        pytest.skip("the shared corpus is not available")
+    files = sorted(corpus.rglob("*.txt")) + sorted(corpus.rglob("*.csv"))
+    files += sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.txt"))
+    out: list[str] = []
+    for path in files:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030", errors="replace")
+        for line in text.splitlines():
+            out.extend(c.strip() for c in re.split(r"[。；]", line) if 4 < len(c.strip()) < 120)
+    return out
+
+
+def test_title_segmentation_is_jiebas_without_loading_it(monkeypatch):
+    """`words.cut` (on-disk index) gives jieba's words on real text, and so does its fallback."""
+    from pipeline.render import words
+    sentences = real_sentences()
+    assert len(sentences) > 500
+    sample = sentences[::3]
+    ours = [words.cut(s) for s in sample]
+    assert words._index.get("db") is not None, "the on-disk index was not built"
+    mismatched = [(s, a) for s, a in zip(sample, ours) if a != jieba_words(s)]
+    assert mismatched == []
+    monkeypatch.setitem(words._index, "db", None)     # no index (read-only cache): jieba itself
+    assert [words.cut(s) for s in sample[:50]] == ours[:50]

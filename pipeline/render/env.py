@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from pipeline.render import gbt9704 as g
+from pipeline.render import words
 from pipeline.render.fonts import PROJECT_ROOT, FontSet, codepoints
 from pipeline.render.justify import mark_gaps
 
@@ -38,12 +39,9 @@ def date_zh(value: str | None) -> str:
 
 
 def _words(text: str) -> list[str]:
-    """Word tokens (jieba), so a title never breaks inside a word."""
-    import logging
-
-    import jieba
-    jieba.setLogLevel(logging.WARNING)
-    return [w for w in jieba.lcut(text, HMM=False) if w]
+    """Word tokens (jieba's segmentation, read from an on-disk index: `words.py`), so a title never
+    breaks inside a word."""
+    return words.cut(text)
 
 
 def break_title(text: str, width_of, max_width: float) -> list[str]:
