@@ -4,6 +4,7 @@ The plan PDF, the progress bulletin and the diff report differ only in their tem
 this module owns what they have in common and what must never be skipped:
 
 - refuse early without HarfBuzz subsetting (`fonts.require_harfbuzz_subset`);
+- read font files lazily instead of copying each whole file per render (`lazy_font_data.py`);
 - resolve the font chains once per render; the WeasyPrint `FontConfiguration` and the parsed
   stylesheet are shared by every render of the process (`reuse.py`: fonts are loaded once);
 - route every resource through `ProjectOnlyFetcher`;
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_bytes
-from pipeline.render import justify
+from pipeline.render import justify, lazy_font_data
 from pipeline.render.env import TEMPLATES_DIR, make_env
 from pipeline.render.fonts import FontSet, require_harfbuzz_subset, resolve_fonts
 
@@ -73,6 +74,7 @@ def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet 
     t0 = time.perf_counter()
     require_harfbuzz_subset()
     report = RenderReport(justified=justify.install())
+    lazy_font_data.install()
     fonts = fonts or resolve_fonts()
     report.fonts = fonts
     env = make_env(fonts)

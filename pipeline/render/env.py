@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from pipeline.render import gbt9704 as g
 from pipeline.render import words
-from pipeline.render.fonts import PROJECT_ROOT, FontSet, codepoints
+from pipeline.render.fonts import PROJECT_ROOT, CodepointSet, FontSet, codepoints
 from pipeline.render.justify import mark_gaps
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -73,7 +73,7 @@ def break_title(text: str, width_of, max_width: float) -> list[str]:
     return [text]   # one unbreakable run: let the browser wrap it
 
 
-def running_text(text: str, primary: frozenset[int]) -> Markup:
+def running_text(text: str, primary: CodepointSet) -> Markup:
     """Running text, escaped, with U+200B between hanzi (justification) and every character the
     body face lacks wrapped in `<span class="fallback">`.
 
