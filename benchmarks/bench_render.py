@@ -4,7 +4,11 @@ Baselines measured in the same run, printed as ratios:
 - bare WeasyPrint on the same HTML, stylesheet and fonts, without our guards (glyph check, fetcher
   bookkeeping, atomic write): what the guards cost;
 - LibreOffice converting the reference .docx to PDF (when `soffice` is installed): the tool offices
-  use today; goal: ours ≥ 3× faster, both measured cold (a fresh process each).
+  use today; goal: ours ≥ 3× faster, both measured cold (a fresh process each);
+- one process rendering 5 times as WeasyPrint does out of the box (a new FontConfiguration per
+  render, every font file copied whole into Python per render) against ours (fonts shared per
+  process and read lazily: `render/reuse.py`, `render/lazy_font_data.py`): time of the first and
+  second render and resident memory after 1 and 5 renders, each measured in its own fresh process.
 """
 from __future__ import annotations
 
@@ -22,6 +26,42 @@ REFERENCE = ROOT / "samples" / "zhoucun-2023-plan.txt"
 REFERENCE_DOCX = ROOT / "samples" / "zhoucun-2023-plan.docx"
 GOAL_SECONDS = 1.0
 REPEAT = 3
+SERIES = 5
+
+# Runs in a fresh process: render the reference SERIES times, print JSON of times and RSS.
+SERIES_SCRIPT = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from pipeline.parse import parse_file
+from pipeline.render import lazy_font_data, reuse
+from pipeline.render.plan_pdf import render_plan_pdf
+stock = sys.argv[1] == "stock"
+if stock:
+    lazy_font_data._state["installed"] = False     # WeasyPrint's eager whole-file copies
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+result = parse_file({reference!r})
+base = rss_mb()
+times, rss = [], []
+for i in range({series}):
+    if stock:
+        reuse.clear()                              # a new FontConfiguration and stylesheet per render
+    t0 = time.perf_counter()
+    render_plan_pdf(result, sys.argv[2])
+    times.append(time.perf_counter() - t0)
+    rss.append(rss_mb())
+print(json.dumps({{"times": times, "rss": rss, "base": base}}))
+"""
+
+
+def _series(mode: str, out: Path) -> dict:
+    import json
+    script = SERIES_SCRIPT.format(root=str(ROOT), reference=str(REFERENCE), series=SERIES)
+    proc = subprocess.run([sys.executable, "-c", script, mode, str(out)], check=True, capture_output=True,
+                          text=True, cwd=ROOT)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _wall(fn) -> float:
@@ -73,6 +113,20 @@ def run() -> list[tuple[str, str]]:
                                              str(tmp / "cold.pdf")], check=True, cwd=ROOT, env=env_vars,
                                             capture_output=True))
         out.append(("plandoc render JSON, fresh process (cold)", f"{cold:.2f} s"))
+
+        if Path("/proc/self/status").exists():
+            stock, ours = _series("stock", tmp / "stock.pdf"), _series("ours", tmp / "ours.pdf")
+            out.append(("same process: 1st / 2nd render, stock WeasyPrint",
+                        f"{stock['times'][0]:.2f} s / {stock['times'][1]:.2f} s"))
+            out.append(("same process: 1st / 2nd render, ours",
+                        f"{ours['times'][0]:.2f} s / {ours['times'][1]:.2f} s "
+                        f"(2nd: {stock['times'][1] / ours['times'][1]:.1f}× faster)"))
+            for label, data in (("stock WeasyPrint", stock), ("ours", ours)):
+                out.append((f"RSS after parse / 1 / {SERIES} renders, {label}",
+                            f"{data['base']:.0f} / {data['rss'][0]:.0f} / {data['rss'][-1]:.0f} MB"))
+            grown = lambda d: d["rss"][-1] - d["base"]   # noqa: E731 - local shorthand
+            out.append((f"render memory after {SERIES} renders (RSS over parse), stock / ours",
+                        f"{grown(stock) / max(grown(ours), 1):.1f}×"))
 
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if soffice and REFERENCE_DOCX.exists():
