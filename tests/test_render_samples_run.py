@@ -19,7 +19,7 @@ def test_processes_supported_files_and_reports_failures(tmp_path, reference_txt,
     err = capsys.readouterr().err
     assert "broken.docx" in err and "不是有效的 Word 文档" in err
     assert "成功 1 个，失败 1 个" in err
-    assert sorted(p.name for p in out.iterdir()) == ["plan.json", "plan.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == ["plan.json", "plan.pdf", "周村区2023年-台账.xlsx"]   # + the plan's 台账
     assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["plan"]["sections"]
     assert (out / "plan.pdf").read_bytes().startswith(b"%PDF-")
     assert (src / "plan.txt").read_bytes() == before
