@@ -27,11 +27,14 @@ _ATOM = re.compile(r"\d{4}年|\d+[A-Za-z]+(?![A-Za-z])|\d+(?:\.\d+)?(?:[-－~～
 
 @lru_cache(maxsize=1)
 def _jieba():
-    import jieba
-    jieba.setLogLevel(logging.WARNING)
+    """A private tokenizer: adding words to jieba's global one would change every other user's
+    segmentation in the process (title breaking, keywords) depending on whether a diff ran first."""
+    import jieba as _jieba_module
+    _jieba_module.setLogLevel(logging.WARNING)
+    tokenizer = _jieba_module.Tokenizer()
     for w in PLAN_WORDS:
-        jieba.add_word(w, freq=200000)
-    return jieba
+        tokenizer.add_word(w, freq=200000)
+    return tokenizer
 
 
 def tokenize(text: str) -> list[str]:
