@@ -89,3 +89,29 @@ def test_jieba_stays_off_the_path_without_keywords():
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_keywords_equal_the_jieba_implementation_on_every_node():
+    """The index-based tokenizer and idf view rank exactly what jieba + its idf table in memory did."""
+    from pipeline.parse.keywords import _jieba_keywords_for, keywords_for
+    plan = parse_file(REPO / "samples" / "zhoucun-2023-plan.txt", keywords=True).plan
+    nodes = list(_walk(plan.sections))
+    assert len(nodes) > 30
+    texts = [f"{n.title}。{n.text}" for n in nodes]
+    assert [n.keywords for n in nodes] == [_jieba_keywords_for(t) for t in texts]
+    assert [keywords_for(t, top_k=20) for t in texts] == [_jieba_keywords_for(t, top_k=20) for t in texts]
+
+
+def test_keywords_do_not_load_jieba():
+    """With the on-disk index, a process that ranks keywords never imports jieba (~2 s, ~115 MB)."""
+    code = (
+        "import sys\n"
+        "from pipeline import words\n"
+        "assert words._open_index() is not None, 'no index'\n"
+        "from pipeline.parse import parse_file\n"
+        f"r = parse_file({str(REPO / 'samples' / 'zhoucun-2023-plan.txt')!r}, keywords=True)\n"
+        "assert all(n.keywords for n in r.plan.sections)\n"
+        "print('jieba' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

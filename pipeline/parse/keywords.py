@@ -5,9 +5,10 @@ Why a user dictionary: jieba's general dictionary splits policy terms (专精特
 dictionary ships in `pipeline/data/userdict.txt`; boilerplate verbs every task carries (推进, 加快,
 持续…) are in `pipeline/data/keyword_stopwords.txt`.
 
-Why lazy: importing jieba and building its prefix dictionary costs most of a second, more than a
-whole parse. Nothing is imported at module level; the tokenizer and the TF-IDF extractor are built
-on the first call and reused for the life of the process (`load_count()` tells tests how often).
+Why not jieba itself: building its prefix dictionary and reading its idf table cost ~2 s and ~115 MB
+per process, more than a whole parse, in every watcher worker. `pipeline/words.py` gives jieba's exact
+words and idf values from an on-disk index, looking up only the words of each text. The tokenizer is
+built on the first call and reused for the life of the process (`load_count()` tells tests how often).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import re
 import threading
 from pathlib import Path
 
+from pipeline import words
 from pipeline.schema import Node, Plan
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -39,39 +41,22 @@ def user_terms() -> list[str]:
     return terms
 
 
-def _read_idf(path: Path) -> tuple[dict[str, float], float]:
-    """jieba's general-corpus idf table (word idf per line) and its median, read directly: importing
-    jieba.analyse would also build its TextRank/POS machinery, which we do not use (~1 s)."""
-    idf: dict[str, float] = {}
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            word, _, value = line.rstrip("\n").rpartition(" ")
-            if word:
-                idf[word] = float(value)
-    median = sorted(idf.values())[len(idf) // 2] if idf else 1.0
-    return idf, median
+def _stopwords() -> set[str]:
+    return {w.strip() for w in STOPWORDS.read_text(encoding="utf-8").splitlines() if w.strip()}
 
 
 def _load():
-    """Build the tokenizer and the idf table once per process."""
+    """Build the tokenizer (jieba's dictionary + our terms) and the idf view once per process.
+
+    Neither holds jieba's tables in memory: both read `pipeline/words.py`'s on-disk index, looking up
+    only the words of the text at hand (see that module for why and for the jieba fallback)."""
     global _loads
     with _lock:
         if "tokenizer" in _state:
             return _state["tokenizer"], _state["idf"]
-        import logging
-
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        tokenizer.load_userdict(str(USERDICT))
-        idf, median = _read_idf(Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt")
-        # domain terms are rare in jieba's general corpus: give them the top idf, not the median
-        top = max(idf.values(), default=median)
-        for term in user_terms():
-            idf[term] = max(idf.get(term, 0.0), top)
-        stop = {w.strip() for w in STOPWORDS.read_text(encoding="utf-8").splitlines() if w.strip()}
-        _state.update(tokenizer=tokenizer, idf=(idf, median, stop))
+        tokenizer = words.Tokenizer()
+        tokenizer.load_userdict(USERDICT)
+        _state.update(tokenizer=tokenizer, idf=(words.IdfTable(), frozenset(user_terms()), _stopwords()))
         _loads += 1
         return tokenizer, _state["idf"]
 
@@ -86,21 +71,52 @@ def tokenize(text: str) -> list[str]:
     HMM new-word detection glues fragments across word boundaries (节等促, 至庆淄), which would then
     rank as keywords; the dictionary (with our terms) is enough for plan prose."""
     tokenizer, _ = _load()
-    return [t for t in tokenizer.cut(text, HMM=False) if t.strip()]
+    return [t for t in tokenizer.cut(text) if t.strip()]
 
 
 def keywords_for(text: str, top_k: int = TOP_K) -> list[str]:
-    """Ranked keywords of one text: term frequency × jieba idf; numbers, 1-char words and boilerplate out."""
-    _, (idf, median, stop) = _load()
+    """Ranked keywords of one text: term frequency × jieba idf; numbers, 1-char words and boilerplate out.
+
+    Domain terms are rare in jieba's general corpus: they get the table's top idf, not the median."""
+    _, (table, terms, stop) = _load()
+    counts = _counts(tokenize(text), stop)
+    median, top = table.stats()
+    idf = table.lookup(counts)
+    for term in terms.intersection(counts):
+        idf[term] = max(idf.get(term, 0.0), top)
+    return _rank(text, counts, idf, median, top_k)
+
+
+def _counts(tokens: list[str], stop: set[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    total = 0
-    for word in tokenize(text):
-        total += 1
+    for word in tokens:
         if len(word) < 2 or word in stop or _NUMERIC.match(word):
             continue
         counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def _rank(text: str, counts: dict[str, int], idf: dict[str, float], median: float, top_k: int) -> list[str]:
     ranked = sorted(counts, key=lambda w: (-counts[w] * idf.get(w, median), text.find(w)))
     return ranked[:top_k]
+
+
+def _jieba_keywords_for(text: str, top_k: int = TOP_K) -> list[str]:
+    """The former implementation on jieba itself (whole dictionary and idf table in memory), kept
+    only so tests can prove the index-based one gives the same keywords. Slow: ~2 s the first time."""
+    if "jieba" not in _state:
+        jieba = words._load_jieba()
+        tokenizer = jieba.Tokenizer()
+        tokenizer.load_userdict(str(USERDICT))
+        idf = words.read_idf(words.jieba_idf_file())
+        median = words.idf_median(idf)
+        top = max(idf.values(), default=median)
+        for term in user_terms():
+            idf[term] = max(idf.get(term, 0.0), top)
+        _state["jieba"] = (tokenizer, idf, median)
+    tokenizer, idf, median = _state["jieba"]
+    tokens = [t for t in tokenizer.cut(text, HMM=False) if t.strip()]
+    return _rank(text, _counts(tokens, _stopwords()), idf, median, top_k)
 
 
 def add_keywords(plan: Plan) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from pipeline import words
 from pipeline.render import gbt9704 as g
-from pipeline.render import words
 from pipeline.render.fonts import PROJECT_ROOT, CodepointSet, FontSet, codepoints
 from pipeline.render.justify import mark_gaps
 
@@ -39,7 +39,7 @@ def date_zh(value: str | None) -> str:
 
 
 def _words(text: str) -> list[str]:
-    """Word tokens (jieba's segmentation, read from an on-disk index: `words.py`), so a title never
+    """Word tokens (jieba's segmentation, read from an on-disk index: `pipeline/words.py`), so a title never
     breaks inside a word."""
     return words.cut(text)
 
