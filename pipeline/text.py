@@ -14,7 +14,8 @@ _FW = {chr(0xFF10 + i): str(i) for i in range(10)}
 _FW.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
 _FW.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
 _FW.update({"％": "%", "﹝": "〔", "﹞": "〕", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2060": ""})
-_TRANS = str.maketrans(_FW)
+FULLWIDTH_MAP = str.maketrans(_FW)     # the per-character mapping of `normalize` (same length but invisibles)
+_TRANS = FULLWIDTH_MAP
 _NEEDS_TRANS = re.compile("[" + "".join(re.escape(k) for k in _FW) + "]")
 _FW_DOT = re.compile(r"(?<=\d)．(?=\d)")
 INDENT_CHARS = " \t\u3000\u00a0\r\n\u2002\u2003\u2009"
@@ -29,6 +30,11 @@ def normalize(s: str) -> str:
     if "．" in s:
         s = _FW_DOT.sub(".", s)
     return s.strip(INDENT_CHARS)
+
+
+def map_fullwidth(s: str) -> str:
+    """Only the character mapping of `normalize` (no stripping): keeps offsets except for invisibles."""
+    return s.translate(FULLWIDTH_MAP) if _NEEDS_TRANS.search(s) else s
 
 
 def strip_indent(s: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.text import map_fullwidth
+
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -103,9 +105,7 @@ def cut_original(text: str, norm_len: int) -> str:
     for i, ch in enumerate(text):
         if count >= norm_len:
             return text[i:].lstrip(" \u3000\t")
-        if ch.translate(_TRANS_PROBE):
+        if map_fullwidth(ch):
             count += 1
     return ""
 
-
-from pipeline.text import _TRANS as _TRANS_PROBE  # noqa: E402  (shared table; kept private to text.py users)

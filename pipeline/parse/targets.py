@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pipeline.metrics import _REGION_PREFIX
 from pipeline.parse.numerals import parse_number
 from pipeline.schema import Node, Plan, Provenance, Target, Warning_
-from pipeline.text import _TRANS
+from pipeline.text import FULLWIDTH_MAP
 from pipeline.units import UNIT_PATTERN, unit_at, unit_info
 
 # ---------------------------------------------------------------- vocabulary
@@ -440,7 +440,7 @@ def extract_targets(text: str) -> list[Found]:
     Works sentence by sentence (up to 。！？；): modality (力争/确保) carries to the end of its sentence.
     """
     if _NEEDS_FOLDING.search(text):
-        text = text.translate(_TRANS)     # full-width digits/％ (same length; a rare, slow path)
+        text = text.translate(FULLWIDTH_MAP)     # full-width digits/％ (same length; a rare, slow path)
     masked, scopes = _mask(text)
     found: list[Found] = []
     for sm in SENTENCE_SPLIT.finditer(masked):
