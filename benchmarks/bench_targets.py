@@ -2,8 +2,8 @@
 
 Baseline, measured in the same run: reading the file into blocks (`read_document`). Reported:
 the whole parse without keywords (goal ≥ 100 notices/s), target extraction alone, the table↔body
-check, jieba's one-time start-up (in a fresh interpreter, so nothing is pre-loaded) and keywords
-per notice once jieba is warm.
+check, and keywords: per notice in this process, and in fresh interpreters (start-up, warm pass, peak
+RSS) both via `pipeline/words.py`'s on-disk index and the former way (jieba's tables in memory).
 """
 from __future__ import annotations
 
@@ -34,11 +34,35 @@ def _per_call(fn, rounds: int = 5, min_seconds: float = 0.2) -> float:
     return best
 
 
-def _jieba_startup() -> float:
-    code = ("import time; t=time.perf_counter(); from pipeline.parse.keywords import _load; _load(); "
-            "print(time.perf_counter()-t)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
-    return float(out.stdout.strip())
+_KEYWORDS_PROBE = """
+import resource, sys, time
+from pipeline.parse import parse_file
+from pipeline.parse import keywords as kw
+plan = parse_file(sys.argv[1], keywords=False).plan
+nodes, stack = [], list(plan.sections)
+while stack:
+    n = stack.pop(); nodes.append(n); stack.extend(n.children)
+texts = [f"{n.title}。{n.text}" for n in nodes]
+rank = kw._jieba_keywords_for if sys.argv[2] == "jieba" else kw.keywords_for
+t1 = time.perf_counter()
+[rank(t) for t in texts]
+t2 = time.perf_counter()
+warm = []
+for _ in range(5):
+    s = time.perf_counter()
+    [rank(t) for t in texts]
+    warm.append(time.perf_counter() - s)
+print(t2 - t1, min(warm), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "jieba" in sys.modules)
+"""
+
+
+def _keywords_fresh(kind: str) -> tuple[float, float, float, bool]:
+    """In a fresh interpreter: first keywords of the reference (start-up included), best warm pass,
+    peak RSS (MB), whether jieba got imported. `kind` is "index" (ours) or "jieba" (the former way)."""
+    out = subprocess.run([sys.executable, "-c", _KEYWORDS_PROBE, str(REFERENCE), kind], cwd=REPO,
+                         capture_output=True, text=True, timeout=300)
+    first, warm, rss, loaded = out.stdout.split()
+    return float(first), float(warm), float(rss), loaded == "True"
 
 
 def run() -> list[tuple[str, str]]:
@@ -59,7 +83,8 @@ def run() -> list[tuple[str, str]]:
     extract = _per_call(lambda: extract_targets(prose))
     attach = _per_call(lambda: attach_targets(plan))
     check = _per_call(lambda: reconcile(plan))
-    startup = _jieba_startup()
+    ours = _keywords_fresh("index")
+    jieba = _keywords_fresh("jieba")
     keywords = _per_call(lambda: add_keywords(plan))
     return [
         ("reference notice", f"{size_kb:.1f} KB, {len(plan.targets)} targets, {len(plan.indicators)} rows"),
@@ -69,8 +94,13 @@ def run() -> list[tuple[str, str]]:
                                              f"{len(plan.targets) / extract:.0f} targets/s)"),
         ("  attach_targets (ids, nodes, units)", f"{attach * 1e3:.2f} ms/notice ({attach / read:.1f}× read)"),
         ("  reconcile table↔body", f"{check * 1e3:.2f} ms/notice ({check / read:.1f}× read)"),
-        ("jieba + user dictionary start-up (fresh process)", f"{startup:.2f} s ({startup / parse:.0f}× one parse)"),
-        ("keywords per notice (warm)", f"{keywords * 1e3:.1f} ms ({keywords / parse:.1f}× parse)"),
+        ("keywords per notice (warm, this process)", f"{keywords * 1e3:.1f} ms ({keywords / parse:.1f}× parse)"),
+        ("baseline: jieba keywords, fresh process: first notice", f"{jieba[0]:.2f} s, then {jieba[1] * 1e3:.0f} ms warm, "
+                                                         f"peak RSS {jieba[2]:.0f} MB"),
+        ("keywords via words index, fresh process: first notice", f"{ours[0]:.2f} s ({ours[0] / jieba[0]:.2f}× jieba), "
+                                                         f"then {ours[1] * 1e3:.0f} ms warm ({ours[1] / jieba[1]:.2f}×)"),
+        ("  peak RSS of that process", f"{ours[2]:.0f} MB ({ours[2] / jieba[2]:.2f}× jieba); "
+                                       f"jieba imported: {'yes' if ours[3] else 'no'}"),
     ]
 
 

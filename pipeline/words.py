@@ -36,6 +36,9 @@ _RE_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
 _RE_SKIP = re.compile("(\r\n|\\s)", re.U)
 _RE_ENG = re.compile("[a-zA-Z0-9]", re.U)
 _RE_USERDICT = re.compile("^(.+?)( [0-9]+)?( [a-z]+)?$", re.U)
+_KNOWN_MAX = 60_000     # remembered look-ups per process (see `Index.freqs`)
+_UNKNOWN = object()
+ABSENT = -1
 _BATCH = 900            # SQLite host parameters per query (the old default limit is 999)
 
 _lock = threading.Lock()
@@ -131,6 +134,7 @@ class Index:
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
+        self._known: dict[str, int] = {}    # recent answers, ABSENT for words not in the dictionary
         self.total, self.max_len, self.idf_median, self.idf_top = db.execute(
             "SELECT total, max_len, idf_median, idf_top FROM meta").fetchone()
 
@@ -146,8 +150,22 @@ class Index:
         return found
 
     def freqs(self, words) -> dict[str, int]:
-        """Prefix-dictionary entries among `words` (absent words are left out)."""
-        return self._select("pf", "freq", words)
+        """Prefix-dictionary entries among `words` (absent words are left out).
+
+        Answers are remembered, up to `_KNOWN_MAX` of them: plan prose repeats its vocabulary, so
+        most fragments of a text were asked about already, and SQLite's per-row cost dominates the
+        cut. Past the bound the memory is simply cleared (a bounded few MB, never the dictionary)."""
+        known = self._known
+        found = {w: f for w in words if (f := known.get(w, _UNKNOWN)) is not _UNKNOWN}
+        missing = [w for w in words if w not in found]
+        if missing:
+            answered = self._select("pf", "freq", missing)
+            if len(known) + len(missing) > _KNOWN_MAX:
+                known.clear()
+            for w in missing:
+                known[w] = answered.get(w, ABSENT)
+            found.update(answered)
+        return {w: f for w, f in found.items() if f != ABSENT}
 
     def idf(self, words) -> dict[str, float]:
         """idf values of those of `words` jieba's table has."""
@@ -277,19 +295,34 @@ class Tokenizer:
         return [w for w in words if w]
 
     def _present_fragments(self, index: Index, blocks: list[str]) -> dict[str, int]:
-        """Dictionary entries among the substrings `get_DAG` asks about, one length at a time.
+        """Dictionary entries among the substrings `get_DAG` asks about.
 
-        `get_DAG` extends a fragment only while it is in the prefix dictionary, and every prefix of
-        an entry is an entry, so a substring is worth asking about only when its one-shorter prefix
-        was found: a few queries per text instead of one per substring."""
+        `get_DAG` extends a fragment from each start only while it is in the prefix dictionary, so
+        we walk the same way over what is known (our words, then the index's remembered answers) and
+        stop at the first fragment never asked about; those are asked in one query per round, and
+        the walks resume there. Rounds ≤ the longest word, queries only for new fragments."""
+        overlay, known, max_len = self._overlay, index._known, self._max_len
         found: dict[str, int] = {}
-        starts = [(b, k) for b in blocks for k in range(len(b))]
-        length = 1
-        while starts and length <= self._max_len:
-            frags = {b[k:k + length] for b, k in starts if k + length <= len(b)}
-            found.update(self._freqs(index, frags - found.keys()))
-            starts = [(b, k) for b, k in starts if k + length <= len(b) and b[k:k + length] in found]
-            length += 1
+        todo = [(b, k, 1) for b in blocks for k in range(len(b))]
+        while todo:
+            stalled = []
+            for block, start, length in todo:
+                end = min(len(block), start + max_len)
+                while start + length <= end:
+                    frag = block[start:start + length]
+                    f = overlay.get(frag)
+                    if f is None:
+                        f = known.get(frag, _UNKNOWN)
+                        if f is _UNKNOWN:
+                            stalled.append((block, start, length))
+                            break
+                    if f == ABSENT:
+                        break
+                    found[frag] = f
+                    length += 1
+            if stalled:
+                index.freqs({b[k:k + n] for b, k, n in stalled})     # remembers every answer
+            todo = stalled
         return found
 
 

@@ -150,3 +150,16 @@ def test_unbuildable_cache_falls_back_without_error(jieba, monkeypatch, tmp_path
     assert words._open_index() is None
     text = "推进专精特新企业高质量发展，2023年GDP增长6.5%。"
     assert words.cut(text) == jieba.lcut(text, HMM=False)
+
+
+def test_remembered_lookups_stay_bounded_and_do_not_change_tokens(texts, jieba, index, monkeypatch):
+    """Past the bound the remembered answers are dropped mid-text; the tokens must not notice."""
+    text = texts["zhoucun-2023-plan.txt"]
+    monkeypatch.setattr(words, "_KNOWN_MAX", 500)
+    monkeypatch.setattr(index, "_known", {})
+    ours = words.Tokenizer()
+    ours.load_userdict(USERDICT)
+    theirs = jieba.Tokenizer()
+    theirs.load_userdict(str(USERDICT))
+    assert ours.cut(text) == [w for w in theirs.cut(text, HMM=False) if w]
+    assert len(index._known) <= 500 + max(len(text), 500)
