@@ -66,7 +66,7 @@ def load_count() -> int:
 
 
 def tokenize(text: str) -> list[str]:
-    """jieba tokens with the domain dictionary, no HMM guessing (shared with word-level diffs).
+    """jieba tokens with the domain dictionary, no HMM guessing.
 
     HMM new-word detection glues fragments across word boundaries (节等促, 至庆淄), which would then
     rank as keywords; the dictionary (with our terms) is enough for plan prose."""
