@@ -10,7 +10,6 @@ whole documents.
 """
 from __future__ import annotations
 
-import logging
 import re
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -26,12 +25,12 @@ _ATOM = re.compile(r"\d{4}年|\d+[A-Za-z]+(?![A-Za-z])|\d+(?:\.\d+)?(?:[-－~～
 
 
 @lru_cache(maxsize=1)
-def _jieba():
-    """A private tokenizer: adding words to jieba's global one would change every other user's
-    segmentation in the process (title breaking, keywords) depending on whether a diff ran first."""
-    import jieba as _jieba_module
-    _jieba_module.setLogLevel(logging.WARNING)
-    tokenizer = _jieba_module.Tokenizer()
+def _tokenizer():
+    """A private tokenizer with the plan words: adding words to jieba's global one would change every
+    other user's segmentation in the process (title breaking, keywords). `pipeline.words.Tokenizer`
+    segments exactly as jieba (HMM off) without loading jieba's dictionary into memory."""
+    from pipeline.words import Tokenizer
+    tokenizer = Tokenizer()
     for w in PLAN_WORDS:
         tokenizer.add_word(w, freq=200000)
     return tokenizer
@@ -39,16 +38,16 @@ def _jieba():
 
 def tokenize(text: str) -> list[str]:
     """jieba words, with number/percent and Latin runs kept whole."""
-    jieba = _jieba()
+    tokenizer = _tokenizer()
     out: list[str] = []
     pos = 0
     for m in _ATOM.finditer(text):
         if m.start() > pos:
-            out.extend(jieba.lcut(text[pos:m.start()], HMM=False))
+            out.extend(tokenizer.cut(text[pos:m.start()]))
         out.append(m.group())
         pos = m.end()
     if pos < len(text):
-        out.extend(jieba.lcut(text[pos:], HMM=False))
+        out.extend(tokenizer.cut(text[pos:]))
     return [t for t in out if t]
 
 

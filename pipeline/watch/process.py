@@ -97,7 +97,7 @@ def _warm_up() -> None:
     try:
         from pipeline.parse import parse_source
         from pipeline.readers.txt import read_txt
-        # parsing loads the keyword dictionary (jieba: seconds on first use)
+        # parsing opens the keyword dictionary index (pipeline/words.py; built once per machine)
         text = "某区2023年国民经济和社会发展计划\n一、总体要求\n地区生产总值增长5.5%左右，新增城镇就业4000人以上。\n"
         parse_source(read_txt(Path("warm-up.txt"), text.encode("utf-8"), "0" * 64))
         from pipeline.render.plan_pdf import render_plan_pdf
