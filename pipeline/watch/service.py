@@ -58,11 +58,16 @@ def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False)
     if not logging.getLogger().handlers:
         logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                             format="%(asctime)s plandoc.watch %(levelname)s %(message)s")
+    # A stop request that arrives while the watcher is still starting up must end it cleanly too.
+    early_stop: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: early_stop.append(signum))
     inbox = Path(inbox)
     if not inbox.is_dir():
         sys.stderr.write(f"错误：收文目录“{inbox}”不存在或不是文件夹（处理建议：请先创建该文件夹，或检查路径）\n")
         return 2
     watcher = Watcher(inbox.resolve(), Path(out).resolve(), polling=polling)
+    watcher.early_stop = early_stop      # read again when the watcher installs its own handlers
     try:
         return watcher.run_once() if once else watcher.run_forever()
     finally:
@@ -83,6 +88,7 @@ class Watcher:
         self.workers = int(_env_float("PLANDOC_WATCH_WORKERS", min(2, os.cpu_count() or 1)))
         self.pool = self._new_pool()
         self.inflight: dict[Future, Task] = {}
+        self.early_stop: list[int] = []       # signals that arrived before our handlers were installed
         self.queued: deque[Task] = deque()
         self.waiting: dict[str, float] = {}     # candidate path → monotonic time first seen
         self.events: queue.Queue = queue.Queue()
@@ -108,6 +114,8 @@ class Watcher:
 
     def _install_signals(self) -> None:
         def stop(signum, frame):
+            self.stopping = True
+        if self.early_stop:
             self.stopping = True
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
