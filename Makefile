@@ -15,9 +15,9 @@ all: run
 
 setup: $(STAMP)/deb $(STAMP)/venv $(STAMP)/fonts
 
-$(STAMP)/deb: Makefile
-	@mkdir -p $(STAMP)
-	@missing=""; for p in $(DEB_PKGS); do \
+# Install the Debian packages of $(1) that are missing (apt-get update only when something is).
+define apt_ensure
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -25,6 +25,11 @@ $(STAMP)/deb: Makefile
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+
+$(STAMP)/deb: Makefile
+	@mkdir -p $(STAMP)
+	$(call apt_ensure,$(DEB_PKGS))
 	@touch $@
 
 $(STAMP)/venv: pyproject.toml
@@ -69,14 +74,7 @@ SAMPLE_DEB_PKGS := libreoffice-writer-nogui
 
 $(STAMP)/deb-samples: Makefile
 	@mkdir -p $(STAMP)
-	@missing=""; for p in $(SAMPLE_DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_ensure,$(SAMPLE_DEB_PKGS))
 	@touch $@
 
 samples: setup $(STAMP)/deb-samples
