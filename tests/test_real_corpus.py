@@ -5,12 +5,10 @@ the scraper, "（" / "三）…", which counts as a heading)."""
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
 from conftest import CORPUS, corpus_file
-from pipeline.blocks import SourceDoc
 from pipeline.parse import parse_file, parse_source
 from pipeline.readers.txt import read_txt
 

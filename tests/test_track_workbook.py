@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from pipeline.track.config import CANONICAL_STATUSES, load_config
 from pipeline.track.items import build_items
-from pipeline.track.layout import INDICATOR_COLUMNS, INDICATOR_SHEET, TASK_COLUMNS, TASK_SHEET
+from pipeline.track.layout import INDICATOR_SHEET, TASK_COLUMNS, TASK_SHEET
 from pipeline.track.workbook import FIRST_DATA_ROW, HEADER_ROW, write_tracker
 from test_track_support import VARIANT, parsed, reference
 

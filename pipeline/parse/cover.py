@@ -17,7 +17,6 @@ from pipeline.text import squeeze_cjk_spaces
 VERBS = ("印发", "下达", "转发", "批转", "颁发", "发布", "发送")
 GENRES = ("通知", "决定", "意见", "批复", "函", "通报")
 ORGAN_SUFFIX = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|管委会|管理委员会|局|委|厅|部|中心|人大常委会)$")
-_BRACKETS = "〔〕﹝﹞[]［］【】（）()"
 DOC_NUMBER = re.compile(
     r"(?P<agency>[\u4e00-\u9fff]{1,12}?)\s*[〔﹝\[［【（(]\s*(?P<year>\d{4})\s*[〕﹞\]］】）)]\s*第?\s*(?P<serial>\d{1,4})\s*号")
 DAMAGED_DOC_NUMBER = re.compile(r"^(?P<agency>[\u4e00-\u9fff]{1,12}?)\s*[〔﹝\[［【（(]\s*(?P<year>\d{4})(?P<rest>\d*)\s*$")

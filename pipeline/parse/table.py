@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pipeline.blocks import TableBlock, TableCell, Where
 from pipeline.parse.cells import is_empty, is_literal, is_spreadable, parse_cell
 from pipeline.parse.labels import _L1, cn_to_int
-from pipeline.schema import Cell, Period, Provenance, Row
+from pipeline.schema import Cell, Provenance, Row
 
 _HEADER_WORD = re.compile(r"指标|名称|项目|单位|\d{4}\s*年|上年|本年|完成|预期|预计|计划|目标|绝对值|总量|数值|增长|增速|比上年|%")
 _NUMERIC = re.compile(r"^[-－−]?\d+(?:\.\d+)?\s*(%|以上|以下|左右)?$")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pipeline.blocks import TextBlock
 from pipeline.parse.headlines import find_headlines
-from pipeline.parse.labels import Label, cut_original, match_label
+from pipeline.parse.labels import cut_original, match_label
 from pipeline.schema import Node, Provenance
 
 KIND_BY_RUNG = {1: "section", 2: "item", 3: "item", 4: "item"}

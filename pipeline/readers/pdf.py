@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pdfplumber
 
-from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
+from pipeline.blocks import SourceDoc, TextBlock, Where
 from pipeline.errors import InputError
 from pipeline.readers.pdf_layout import Line, build_lines, dedupe_chars, group_paragraphs, measure_margins
 from pipeline.readers.pdf_tables import PageTable, join_continuation, read_page_table, to_block

@@ -98,7 +98,6 @@ def _indicator_figures(ind, rep: IndicatorReport | None, schedule: float, cfg: T
 def compute(items: PlanItems, progress: Progress, as_of: dt.date, cfg: TrackConfig,
             previous: tuple[str, dict[str, dict]] | None = None) -> dict:
     schedule = schedule_pct(as_of)
-    by_id = {t.id: t for t in items.tasks}
     parent_of = {c: t.id for t in items.tasks if t.kind == "node" for c in t.children}
     targets_of: dict[str, list[TaskItem]] = {}
     for t in items.tasks:
