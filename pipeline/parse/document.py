@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
-from pipeline.parse.cover import ATTACHMENT_LINE, parse_closing, parse_cover, title_object
+from pipeline.parse.cover import ATTACHMENT_LINE, parse_closing, parse_cover, parse_doc_number, title_object
+from pipeline.parse.dates import parse_date
+from pipeline.parse.header_block import split_header_block
 from pipeline.parse.labels import match_label
 from pipeline.parse.table import parse_table
 from pipeline.parse.tree import build_tree
@@ -85,6 +87,25 @@ def _looks_like_title(norm: str) -> bool:
             and not t.endswith(("：", ":")))
 
 
+def _fill_from_header(notice, header: dict[str, str], warnings: list[Warning_]) -> None:
+    """Secondary evidence: only what the body itself lacks, and never a posting date as 成文日期."""
+    number = header.get("发文字号") or header.get("文号")
+    if notice.doc_number is None and number:
+        notice.doc_number = parse_doc_number(number)
+        if notice.doc_number:
+            warnings.append(_warn("doc_number_from_header", f"正文中没有发文字号，采用网页信息栏中的“{number}”", None))
+    if notice.date is None and header.get("成文日期"):
+        iso, _ = parse_date(header["成文日期"]) if "年" in header["成文日期"] else (_iso(header["成文日期"]), None)
+        if iso:
+            notice.date = iso
+            warnings.append(_warn("date_from_header", f"正文中没有成文日期，采用网页信息栏中的“{header['成文日期']}”", None))
+
+
+def _iso(s: str) -> str | None:
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", s.strip())
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
 def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     warnings: list[Warning_] = [_warn(c, m, w) for c, m, w in doc.warnings]
     blocks = doc.blocks
@@ -96,12 +117,20 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
             break
     paras = split_run_on(rejoin_broken_lines([b for b in blocks[:att_start]
                                               if isinstance(b, TextBlock) and not b.is_blank and not _is_furniture(b)]))
-    # 2. Cover notice.
+    # 2. A website header block (标题/索引号/文号… labels) is metadata, not the document.
+    header, header_end = split_header_block(paras)
+    if header_end:
+        warnings.append(_warn("header_block", f"开头 {header_end} 行是网页信息栏（{'、'.join(header)}），已作为辅助信息跳过",
+                              paras[0].where))
+        paras = paras[header_end:]
+    # 3. Cover notice.
     cover = parse_cover(paras)
     warnings += [_warn(c, m, b.where) for c, m, b in cover.warnings]
     notice = cover.notice
+    if notice is not None and header:
+        _fill_from_header(notice, header, warnings)
     rest = paras[cover.end:]
-    # 3. Plan title: the first title-shaped paragraph before the first label.
+    # 4. Plan title: the first title-shaped paragraph before the first label.
     plan = Plan()
     title_i = None
     for i, b in enumerate(rest[:12]):
