@@ -27,7 +27,7 @@ from typing import Iterator
 
 from pipeline.archive import Archive
 from pipeline.errors import InputError
-from pipeline.fsutil import atomic_output, atomic_write_text
+from pipeline.fsutil import atomic_write_text
 from pipeline.watch.names import REASON_SUFFIX, fit_name, numbered, safe_component, safe_stem
 from pipeline.watch.reasons import reason_text, write_reason
 
@@ -219,7 +219,7 @@ def _process(archive: Archive, task: Task, claim: Path) -> Outcome:
         if final.parent.is_dir():
             _clear_stale_temp(final)
     atomic_write_text(json_path, json.dumps(parsed, ensure_ascii=False, indent=2) + "\n")
-    _render_atomically(render_plan_pdf, result, pdf_path)
+    render_plan_pdf(result, pdf_path, style="plain")   # writes temp-then-rename itself (fsutil.atomic_output)
     return _finish(archive, task, "done", Path(task.inbox) / "done", detail=str(pdf_path))
 
 
@@ -234,16 +234,12 @@ def _require_plan_structure(result) -> None:
 
 def _clear_stale_temp(final: Path) -> None:
     """Remove temp files a killed run left for this (reserved, hence ours) output name."""
+    # `.<name>.XXXX.part`, the temp name of fsutil.atomic_output (used by the JSON write and the renderer)
     for stale in final.parent.glob(f".{final.name}.*.part"):
         try:
             stale.unlink()
         except OSError:
             pass
-
-
-def _render_atomically(render, result, pdf_path: Path) -> None:
-    with atomic_output(pdf_path) as tmp:
-        render(result, tmp, style="plain")
 
 
 def _output_candidates(folder: Path, name: str) -> Iterator[tuple[str, str]]:
