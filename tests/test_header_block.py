@@ -41,4 +41,5 @@ def test_header_fields_fill_only_what_the_body_lacks(tmp_path, reference_txt):
     r = parse_file(p, keywords=False)
     assert r.notice.doc_number.canonical == "周政发〔2023〕34号"
     assert r.notice.date is None                  # 发布日期 is when the page went up, not the 成文日期
+    assert (r.notice.issuer, r.notice.publicity) == ("周村区人民政府", "此件公开发布")   # signature without its date
     assert "doc_number_from_header" in {w.code for w in r.warnings}

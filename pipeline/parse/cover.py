@@ -126,8 +126,9 @@ def parse_cover(paras: list[TextBlock], max_scan: int = 25) -> CoverResult:
     sig_i = None
     while i < n and i < start + 15:
         t = paras[i].norm
-        if is_signature_line(t) and i + 1 < n and (looks_like_date_line(paras[i + 1].norm)
-                                                   or is_signature_line(paras[i + 1].norm)):
+        nxt = paras[i + 1].norm if i + 1 < n else ""
+        if is_signature_line(t) and body and (looks_like_date_line(nxt) or is_signature_line(nxt)
+                                              or PUBLICITY.match(nxt.replace(" ", ""))):
             sig_i = i
             break
         if looks_like_date_line(t) and body:
