@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 from scipy.optimize import linear_sum_assignment
+from timing import best_of  # noqa: E402  (benchmarks/ is on sys.path: run.py)
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -64,12 +65,7 @@ def _task_lists(rng: random.Random):
 
 
 def _best_ms(fn, repeat=5) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return min(times)
+    return best_of(fn, repeat) * 1000
 
 
 def _accuracy(pairs, truth) -> float:

@@ -8,26 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import io
-import time
 from pathlib import Path
 
 import pdfplumber
 
 from pipeline.readers.docx import read_docx
 from pipeline.readers.pdf import read_pdf
+from timing import best_of  # noqa: E402  (benchmarks/ is on sys.path: run.py)
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 ROUNDS = 5
 
 
 def _best(fn, rounds: int = ROUNDS) -> float:
-    fn()                                   # warm-up: imports, font caches
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return best_of(fn, rounds, warmup=True)          # warm-up: imports, font caches
 
 
 def _bare_extract_text(data: bytes) -> int:

@@ -11,6 +11,7 @@ import importlib.util
 import tempfile
 import time
 from pathlib import Path
+from timing import best_of  # noqa: E402  (benchmarks/ is on sys.path: run.py)
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "corpus" / "zhoucun-2023-plan.txt"
@@ -18,12 +19,7 @@ GOAL_S = 2.0
 
 
 def _best(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return best_of(fn, repeat)
 
 
 def run() -> list[tuple[str, str]]:

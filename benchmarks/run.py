@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     sys.path.insert(0, str(HERE.parent))
+    sys.path.insert(0, str(HERE))          # shared helpers such as timing.py
     failed = 0
     for mod_path in sorted(HERE.glob("bench_*.py")):
         spec = importlib.util.spec_from_file_location(mod_path.stem, mod_path)
