@@ -30,3 +30,10 @@ class InputError(Exception):
         if self.hint:
             msg += f"（处理建议：{self.hint}）"
         return msg
+
+
+def first_validation_error(error) -> str:
+    """`字段 a.b：message` for the first error of a pydantic ValidationError (for Chinese messages)."""
+    first = error.errors()[0]
+    loc = ".".join(str(x) for x in first["loc"])
+    return f"{loc}：{first['msg']}"

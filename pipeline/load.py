@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, first_validation_error
 from pipeline.schema import ParseResult
 
 
@@ -22,8 +22,6 @@ def load_result(path: str | Path) -> ParseResult:
         try:
             return ParseResult.model_validate(data)
         except ValidationError as e:
-            first = e.errors()[0]
-            loc = ".".join(str(x) for x in first["loc"])
-            raise InputError(path, f"JSON 不符合解析结果的格式：字段 {loc}：{first['msg']}") from None
+            raise InputError(path, f"JSON 不符合解析结果的格式：字段 {first_validation_error(e)}") from None
     from pipeline.parse import parse_file
     return parse_file(path)

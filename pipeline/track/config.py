@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, first_validation_error
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "data" / "track.toml"
 CANONICAL_STATUSES = ("已完成", "超序时", "序时推进", "滞后", "未启动", "调整", "不适用")
@@ -132,9 +132,7 @@ def _load(path: str) -> TrackConfig:
     try:
         return TrackConfig.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        loc = ".".join(str(x) for x in first["loc"])
-        raise InputError(p, f"台账配置有误：{loc}：{first['msg']}") from None
+        raise InputError(p, f"台账配置有误：{first_validation_error(e)}") from None
 
 
 def load_config(path: str | Path | None = None) -> TrackConfig:
