@@ -30,9 +30,7 @@ MAX_TITLE_LEN = 60
 
 
 def _prov(w: Where | None) -> Provenance:
-    if w is None:
-        return Provenance()
-    return Provenance(page=w.page, line=w.line, paragraph=w.paragraph, table=w.table, row=w.row, col=w.col)
+    return Provenance(**w.as_dict()) if w is not None else Provenance()
 
 
 def _warn(code: str, message: str, where: Where | None) -> Warning_:

@@ -46,7 +46,6 @@ class Column:
 @dataclass
 class TableResult:
     rows: list[Row]
-    title_periods: list[str]
     warnings: list[tuple[str, str, Where | None]]
     inferred: list[tuple[Row, str, str]]     # (row, column path, text) of every inferred merge
 
@@ -280,7 +279,7 @@ def parse_table(table: TableBlock, plan_year: int | None, row_id_start: int = 1)
                 which = "target" if period is row.target else "base"
                 inferred.append((row, f"{which}.{col.role}", parsed.text))
         rows.append(row)
-    return TableResult(rows, periods, warnings, inferred)
+    return TableResult(rows, warnings, inferred)
 
 
 def _default_columns(width: int) -> list[Column]:

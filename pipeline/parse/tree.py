@@ -27,8 +27,7 @@ class _Open:
 
 
 def provenance(block: TextBlock) -> Provenance:
-    w = block.where
-    return Provenance(page=w.page, line=w.line, paragraph=w.paragraph, table=w.table, row=w.row, col=w.col)
+    return Provenance(**block.where.as_dict())
 
 
 def split_title(text: str) -> tuple[str, str, str | None]:
