@@ -18,6 +18,14 @@ HEADERS = {
 }
 
 
+def _without_where(data):
+    if isinstance(data, dict):
+        return {k: _without_where(v) for k, v in data.items() if k != "where"}
+    if isinstance(data, list):
+        return [_without_where(v) for v in data]
+    return data
+
+
 @pytest.mark.parametrize("form", sorted(HEADERS))
 def test_header_block_is_cut_off(tmp_path, reference_txt, form):
     p = tmp_path / f"{form}.txt"
@@ -26,7 +34,7 @@ def test_header_block_is_cut_off(tmp_path, reference_txt, form):
     base = parse_file(reference_txt, keywords=False)
     assert r.notice.model_dump() == base.notice.model_dump()
     assert r.plan.title == "周村区2023年国民经济和社会发展计划"
-    assert [s.model_dump(exclude={"where"}) for s in r.plan.sections][0]["title"] == base.plan.sections[0].title
+    assert _without_where(r.plan.model_dump()) == _without_where(base.plan.model_dump())   # shifted lines only
     assert len(r.plan.indicators) == 20
     assert "header_block" in {w.code for w in r.warnings}
 
