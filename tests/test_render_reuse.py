@@ -1,6 +1,6 @@
 """What keeps a render cheap in a long-lived process, checked on real renders (no mocks):
 
-- fonts are fetched once per process, not once per render (one shared FontConfiguration/stylesheet);
+- fonts are loaded once per process, not once per render (one shared FontConfiguration/stylesheet);
 - WeasyPrint never copies a whole font file for a font it subsets (`lazy_font_data`);
 - neither changes a byte of the PDF: a fresh process without either patch writes the same file;
 - the compact code point tables answer exactly what fontTools reads from the font.
@@ -22,14 +22,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_fonts_are_fetched_once_per_process(tmp_path, monkeypatch):
+    # `permit` is the fetcher's door for every read (`fetch` reads what it permits; font files are
+    # registered in place after asking it: local_faces.py)
     fetched: list[str] = []
-    real_fetch = ProjectOnlyFetcher.fetch
+    real_permit = ProjectOnlyFetcher.permit
 
-    def counting_fetch(self, url, headers=None):
+    def counting_permit(self, url):
         fetched.append(url)
-        return real_fetch(self, url, headers)
+        return real_permit(self, url)
 
-    monkeypatch.setattr(ProjectOnlyFetcher, "fetch", counting_fetch)
+    monkeypatch.setattr(ProjectOnlyFetcher, "permit", counting_permit)
     reuse.clear()
     first = render_plan_pdf(make_result(), tmp_path / "a.pdf")
     after_first = list(fetched)

@@ -46,7 +46,6 @@ class RenderReport:
 def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) -> None:
     """Every drawn character must be in a face of its box's font-family list (our faces only)."""
     by_family = {f.family: f for f in fonts.faces()}
-    from pipeline.render.fonts import codepoints
     for page_no, page in enumerate(document.pages, start=1):
         for box in page._page_box.descendants():
             text = getattr(box, "text", None)
@@ -56,7 +55,7 @@ def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) ->
             for i, ch in enumerate(text):
                 if ch in " \t\n\r\u3000\u00a0\u200b" or ord(ch) < 32:
                     continue
-                face = next((f for f in chain if ord(ch) in codepoints(f.path)), None)
+                face = next((f for f in chain if ord(ch) in f.coverage), None)
                 if face is None:
                     start = max(0, i - CONTEXT_CHARS)
                     context = text[start:i + CONTEXT_CHARS].replace("\u200b", "")

@@ -38,7 +38,11 @@ class ProjectOnlyFetcher(URLFetcher):
             return True
         return any(path.is_relative_to(root) for root in self.roots) and path.is_file()
 
-    def fetch(self, url, headers=None):
+    def permit(self, url: str) -> Path:
+        """The real path behind `url` when it may be read (recorded as served); RefusedFetch otherwise.
+
+        `fetch` reads what this permits; `local_faces` registers a font file in place after asking here.
+        """
         parts = urlsplit(url)
         if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
             self.refused.append(url)
@@ -52,5 +56,9 @@ class ProjectOnlyFetcher(URLFetcher):
             self.refused.append(url)
             raise RefusedFetch(url)
         self.served.append(url)
+        return path
+
+    def fetch(self, url, headers=None):
+        path = self.permit(url)
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})

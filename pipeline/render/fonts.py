@@ -65,15 +65,23 @@ _NO_GLYPH_NEEDED = set(" \t\n\r\u3000\u00a0\u200b")
 
 @dataclass(frozen=True)
 class Face:
-    """One physical font file under the `@font-face` family name we give it."""
+    """One physical face (face `index` of a font file) under the `@font-face` family name we give it."""
 
     family: str
     path: Path
-    origin: str   # configured | licensed | project | system
+    origin: str     # configured | licensed | project | system
+    index: int = 0  # the face within a collection (.ttc): Noto's SC face is 2, face 0 is JP
 
     @property
     def url(self) -> str:
         return self.path.as_uri()
+
+    @property
+    def coverage(self) -> "CodepointSet":
+        return codepoints(self.path, self.index)
+
+    def advance(self, ch: str) -> float:
+        return advance_em(self.path, ch, self.index)
 
 
 @dataclass
@@ -102,7 +110,7 @@ class FontSet:
 
     def missing(self, role: str, text: str) -> list[str]:
         """Characters of `text` that no face of the role's chain has a glyph for, in order, once."""
-        cmaps = [codepoints(f.path) for f in self.chains[role]]
+        cmaps = [f.coverage for f in self.chains[role]]
         out: list[str] = []
         for ch in dict.fromkeys(text):
             if ch in _NO_GLYPH_NEEDED or ord(ch) < 32:
@@ -113,7 +121,7 @@ class FontSet:
 
     def face_for(self, role: str, ch: str) -> Face | None:
         for f in self.chains[role]:
-            if ord(ch) in codepoints(f.path):
+            if ord(ch) in f.coverage:
                 return f
         return None
 
@@ -126,7 +134,7 @@ class FontSet:
         total = 0.0
         for ch in text:
             face = self.face_for(role, ch)
-            total += (advance_em(face.path, ch) if face else 1.0) * size + letter_spacing
+            total += (face.advance(ch) if face else 1.0) * size + letter_spacing
         return total
 
 
@@ -157,7 +165,7 @@ class CodepointSet:
 
 @dataclass(frozen=True)
 class FontTables:
-    """Face 0's cmap coverage and advances (sorted code points with their advance in em, as arrays)."""
+    """One face's cmap coverage and advances (sorted code points with their advance in em, as arrays)."""
 
     coverage: CodepointSet
     codepoints: array
@@ -173,15 +181,15 @@ def _tables(cps: array, adv: array) -> FontTables:
 
 
 @functools.lru_cache(maxsize=None)
-def _font_tables(path: Path) -> FontTables:
-    """Code points and advances (in em) of face 0 of a font file.
+def _font_tables(path: Path, index: int = 0) -> FontTables:
+    """Code points and advances (in em) of face `index` of a font file.
 
     Decompiling a CJK cmap with fontTools takes 0.1–0.4 s per face, every run; the result is cached
     on disk keyed by the file's path, size and mtime (`~/.cache/plandoc/fonts`), so a render pays it
     once per installed font, not once per process.
     """
     st = path.stat()
-    key = hashlib.sha1(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
+    key = hashlib.sha1(f"{path.resolve()}|{index}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
     cache = CACHE_DIR / f"{key}.bin"
     try:
         data = cache.read_bytes()
@@ -194,7 +202,7 @@ def _font_tables(path: Path) -> FontTables:
     except (OSError, ValueError):
         pass
     from fontTools.ttLib import TTFont
-    font = TTFont(str(path), fontNumber=0, lazy=True)
+    font = TTFont(str(path), fontNumber=index, lazy=True)
     try:
         cmap = font.getBestCmap() or {}
         hmtx, upem = font["hmtx"], font["head"].unitsPerEm
@@ -212,56 +220,58 @@ def _font_tables(path: Path) -> FontTables:
     return _tables(cps, adv)
 
 
-def codepoints(path: Path) -> CodepointSet:
-    """Code points a font maps (face 0 of a collection: the CJK faces of a Noto .ttc share one cmap)."""
-    return _font_tables(path).coverage
+def codepoints(path: Path, index: int = 0) -> CodepointSet:
+    """Code points face `index` of a font file maps."""
+    return _font_tables(path, index).coverage
 
 
-def advance_em(path: Path, ch: str) -> float:
-    return _font_tables(path).advance(ord(ch))
+def advance_em(path: Path, ch: str, index: int = 0) -> float:
+    return _font_tables(path, index).advance(ord(ch))
 
 
-def _opens_as_font(path: Path) -> bool:
+def _opens_as_font(path: Path, index: int = 0) -> bool:
     try:
-        return bool(codepoints(path))
+        return bool(codepoints(path, index))
     except Exception:
         return False
 
 
 @functools.lru_cache(maxsize=1)
-def _fontconfig_faces() -> tuple[tuple[str, str, str], ...]:
-    """(family, style, file) of every installed face, from one `fc-list` call."""
+def _fontconfig_faces() -> tuple[tuple[str, str, str, int], ...]:
+    """(family, style, file, face index) of every installed face, from one `fc-list` call."""
     exe = shutil.which("fc-list")
     if not exe:
         return ()
     try:
-        out = subprocess.run([exe, "--format", "%{family}\t%{style}\t%{file}\n"],
+        out = subprocess.run([exe, "--format", "%{family}\t%{style}\t%{file}\t%{index}\n"],
                              capture_output=True, text=True, timeout=30, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return ()
     rows = []
     for line in out.splitlines():
         parts = line.split("\t")
-        if len(parts) == 3:
+        if len(parts) == 4:
+            index = int(parts[3]) if parts[3].isdigit() else 0
             for fam in parts[0].split(","):
-                rows.append((fam.strip(), parts[1], parts[2]))
+                rows.append((fam.strip(), parts[1], parts[2], index))
     return tuple(rows)
 
 
-def _installed(family: str, style: str | None = None) -> Path | None:
-    for fam, st, file in _fontconfig_faces():
+def _installed(family: str, style: str | None = None) -> tuple[Path, int] | None:
+    """(file, face index) of the installed face of `family` (and `style`)."""
+    for fam, st, file, index in _fontconfig_faces():
         if fam == family and (style is None or style in st.split(",")):
-            return Path(file)
+            return Path(file), index
     return None
 
 
-def _family_name(origin: str, path: Path) -> str:
+def _family_name(origin: str, path: Path, index: int = 0) -> str:
     """Our @font-face family: ASCII, stable, distinct from any installed family name."""
     stem = re.sub(r"[^A-Za-z0-9]+", " ", path.stem).strip() or "Face"
     if origin in ("configured", "licensed"):
-        digest = zlib.crc32(str(path).encode()) % 10000
+        digest = zlib.crc32(f"{path}|{index}".encode() if index else str(path).encode()) % 10000
         return f"PD Licensed {stem} {digest}" if stem.isascii() and stem != "Face" else f"PD Licensed {digest}"
-    return f"PD {stem}"
+    return f"PD {stem}" + (f" {index}" if index else "")
 
 
 def _env_paths(role: str) -> list[Path]:
@@ -290,9 +300,10 @@ def resolve_fonts(*, require_licensed: bool | None = None, font_dir: Path | None
                                  hint=f"请检查环境变量 PLANDOC_FONT_{role.upper()} 中的路径")
             chain.append(Face(_family_name("configured", path), path.resolve(), "configured"))
         for fam in LICENSED_FAMILIES[role]:
-            path = _installed(fam)
-            if path and _opens_as_font(path):
-                chain.append(Face(_family_name("licensed", path), path.resolve(), "licensed"))
+            found = _installed(fam)
+            if found and _opens_as_font(*found):
+                path, index = found
+                chain.append(Face(_family_name("licensed", path, index), path.resolve(), "licensed", index))
                 break
         if require_licensed and not chain:
             raise InputError(None, f"要求使用正版{ROLE_NAMES_ZH[role]}字体，但没有配置也没有安装",
@@ -304,16 +315,17 @@ def resolve_fonts(*, require_licensed: bool | None = None, font_dir: Path | None
             else:
                 notes.append(f"未找到开源{ROLE_NAMES_ZH[role]}字体 {name}，改用 Noto 字体（运行 make setup 可安装）")
         for fam, style in NOTO_FACES[role]:
-            path = _installed(fam, style)
-            if path and _opens_as_font(path):
-                chain.append(Face(_family_name("system", path), path.resolve(), "system"))
+            found = _installed(fam, style)
+            if found and _opens_as_font(*found):
+                path, index = found
+                chain.append(Face(_family_name("system", path, index), path.resolve(), "system", index))
         if not chain:
             raise InputError(None, f"没有可用的{ROLE_NAMES_ZH[role]}字体（也没有 Noto CJK 字体）",
                              hint="请运行 make setup 安装 fonts-noto-cjk 和 Fandol 字体")
-        # The same file may arrive twice (e.g. a licensed family that is Noto under an alias).
-        unique: dict[Path, Face] = {}
+        # The same face may arrive twice (e.g. a licensed family that is Noto under an alias).
+        unique: dict[tuple[Path, int], Face] = {}
         for face in chain:
-            unique.setdefault(face.path, face)
+            unique.setdefault((face.path, face.index), face)
         chains[role] = list(unique.values())
     return FontSet(chains=chains, notes=notes)
 
