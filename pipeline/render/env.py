@@ -18,7 +18,6 @@ from pipeline import words
 from pipeline.render import gbt9704 as g
 from pipeline.render.fonts import PROJECT_ROOT, CodepointSet, FontSet
 from pipeline.words import CACHE_ROOT
-from pipeline.render.justify import mark_gaps
 from pipeline.render.reuse import faces_key
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -79,19 +78,18 @@ def break_title(text: str, width_of, max_width: float) -> list[str]:
 
 
 def running_text(text: str, primary: CodepointSet) -> Markup:
-    """Running text, escaped, with U+200B between hanzi (justification) and every character the
-    body face lacks wrapped in `<span class="fallback">`.
+    """Running text, escaped, with every character the body face lacks wrapped in
+    `<span class="fallback">` (justification needs no markup: justify.py).
 
     A fallback face (Noto for 堃 in a FandolFang line) has other ascent/descent; left in the line's
     own text box it makes that line taller than the grid pitch. In a span no taller than its font
     size it stays inside the line's strut, so the page keeps its 22 lines.
     """
-    text = mark_gaps(text)
     out: list[str] = []
     run: list[str] = []
     run_fallback = False
     for ch in text:
-        fallback = ord(ch) not in primary and not ch.isspace() and ch != "\u200b"
+        fallback = ord(ch) not in primary and not ch.isspace()
         if fallback != run_fallback and run:
             piece = str(escape("".join(run)))
             out.append(f'<span class="fallback">{piece}</span>' if run_fallback else piece)

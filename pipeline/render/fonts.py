@@ -59,7 +59,7 @@ NOTO_FACES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 ROLES = tuple(LICENSED_FAMILIES)
 
-# Characters that never need a glyph: whitespace is layout, U+200B is our justification marker.
+# Characters that never need a glyph: whitespace is layout, U+200B a break hint.
 _NO_GLYPH_NEEDED = set(" \t\n\r\u3000\u00a0\u200b")
 
 
