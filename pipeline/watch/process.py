@@ -13,6 +13,7 @@ A row whose state is already terminal only needs step 5's move (`finish_move`).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -88,6 +89,9 @@ def init_worker(watcher_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the watcher's to handle
     if os.environ.get("PLANDOC_WATCH_WARMUP", "1") != "0":
         _warm_up()
+    # What is alive now (modules, fonts, the word index, templates) lives as long as the worker: keep
+    # it out of the cyclic collector's full passes, which otherwise re-walk it after every notice.
+    gc.freeze()
 
 
 def _warm_up() -> None:
