@@ -67,8 +67,9 @@ class Failure(Exception):
 
 
 # -- worker process set-up ------------------------------------------------------------------------
-def init_worker(watcher_pid: int) -> None:
-    """Pool initializer: die with the watcher, stay within limits, load the heavy modules once."""
+def init_worker(watcher_pid: int, warm_up: bool = True) -> None:
+    """Pool initializer: die with the watcher, stay within limits, load the heavy modules once
+    (with `warm_up`, also render a small plan, so that the first real drop is not the slow one)."""
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
@@ -87,7 +88,7 @@ def init_worker(watcher_pid: int) -> None:
     except (ImportError, ValueError, OSError):
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the watcher's to handle
-    if os.environ.get("PLANDOC_WATCH_WARMUP", "1") != "0":
+    if warm_up and os.environ.get("PLANDOC_WATCH_WARMUP", "1") != "0":
         _warm_up()
     # What is alive now (modules, fonts, the word index, templates) lives as long as the worker: keep
     # it out of the cyclic collector's full passes, which otherwise re-walk it after every notice.

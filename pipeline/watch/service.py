@@ -66,7 +66,9 @@ def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False)
     if not inbox.is_dir():
         sys.stderr.write(f"错误：收文目录“{inbox}”不存在或不是文件夹（处理建议：请先创建该文件夹，或检查路径）\n")
         return 2
-    watcher = Watcher(inbox.resolve(), Path(out).resolve(), polling=polling)
+    # A live watcher warms its workers up so the first drop is fast; a batch (--once) is not waiting
+    # for one file, and its first file warms each worker just the same, so it skips the extra render.
+    watcher = Watcher(inbox.resolve(), Path(out).resolve(), polling=polling, warm_up=not once)
     watcher.early_stop = early_stop      # read again when the watcher installs its own handlers
     try:
         return watcher.run_once() if once else watcher.run_forever()
@@ -75,8 +77,8 @@ def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False)
 
 
 class Watcher:
-    def __init__(self, inbox: Path, out: Path, polling: bool = False):
-        self.inbox, self.out, self.polling = inbox, out, polling
+    def __init__(self, inbox: Path, out: Path, polling: bool = False, warm_up: bool = True):
+        self.inbox, self.out, self.polling, self.warm_up = inbox, out, polling, warm_up
         meta = inbox / META_DIR
         meta.mkdir(exist_ok=True)
         self.archive_path = default_archive_path(inbox)
@@ -100,7 +102,7 @@ class Watcher:
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the observer thread must not be cloned mid-operation into workers.
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=init_worker, initargs=(os.getpid(),))
+                                   initializer=init_worker, initargs=(os.getpid(), self.warm_up))
 
     def prestart_workers(self) -> list[Future]:
         """Spawn (and warm up) every worker now, not on the first drop: that is the latency clerks see."""
