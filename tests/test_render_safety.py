@@ -104,10 +104,11 @@ def test_a_character_without_a_glyph_is_refused_by_name(tmp_path):
         render_plan_pdf(make_result(item_text="推进项目建设𓀀三年行动。"), out)
     assert "𓀀" in e.value.message and "U+13000" in e.value.message and "字形" in e.value.message
     assert not out.exists()
-    # two such characters: the first in reading order is named, with its page
+    # two such characters: the first in reading order is named, with its page and the words around it
     with pytest.raises(InputError) as e:
         render_plan_pdf(make_result(item_text="推进𓀁项目建设𓀀三年行动，𓀁再次出现。"), out)
     assert "字符“𓀁”（U+13001）" in e.value.message and re.search(r"第\d+页", e.value.message)
+    assert "推进𓀁项目" in e.value.message
 
 
 def test_rare_name_characters_fall_back_to_noto_on_the_grid(tmp_path):

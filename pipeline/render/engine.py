@@ -46,16 +46,32 @@ class RenderReport:
 _NO_GLYPH = frozenset(" \t\n\r\u3000\u00a0\u200b")
 
 
+def _context(line, text: str, ch: str) -> str:
+    """Up to CONTEXT_CHARS characters either side of `ch`, from its whole line when it was set in a
+    span of its own (a fallback face), so the clerk can find the sentence."""
+    if line is not None:
+        whole = "".join(getattr(b, "text", "") or "" for b in line.descendants() if hasattr(b, "pango_layout"))
+        if ch in whole:
+            text = whole
+    i = text.index(ch)
+    return text[max(0, i - CONTEXT_CHARS):i + CONTEXT_CHARS].replace("\u200b", "")
+
+
 def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) -> None:
     """Every drawn character must be in a face of its box's font-family list (our faces only).
 
     Looked up once per distinct character and family list (a plan draws ~20,000 characters but only
     ~1,000 distinct ones), so the check costs milliseconds, not a tenth of the render.
     """
+    from weasyprint.formatting_structure.boxes import LineBox
+
     by_family = {f.family: f for f in fonts.faces()}
     faces_of: dict[tuple, dict[str, object]] = {}     # family list → character → face (None: no glyph)
     for page_no, page in enumerate(document.pages, start=1):
+        line = None          # the line box being walked: its whole text is the message's context
         for box in page._page_box.descendants():
+            if isinstance(box, LineBox):
+                line = box
             text = getattr(box, "text", None)
             if not text or not hasattr(box, "pango_layout"):
                 continue
@@ -75,9 +91,8 @@ def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) ->
                 if face is not chain[0]:
                     report.fallback_chars.setdefault(ch, face.family)
             if missing:
-                i = min(text.index(ch) for ch in missing)     # the first one in reading order
-                ch, start = text[i], max(0, i - CONTEXT_CHARS)
-                context = text[start:i + CONTEXT_CHARS].replace("\u200b", "")
+                ch = text[min(text.index(c) for c in missing)]     # the first one in reading order
+                context = _context(line, text, ch)
                 names = "、".join(f.family for f in chain) or "（未指定字体）"
                 raise InputError(None, f"第{page_no}页“{context}”中的字符“{ch}”（U+{ord(ch):04X}）"
                                        f"在已配置的字体（{names}）中都没有字形，无法排版{label}",
