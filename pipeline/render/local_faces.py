@@ -3,7 +3,7 @@
 WeasyPrint's `FontConfiguration.add_font_face` reads every `@font-face` file through the URL fetcher
 and writes a copy into a fresh temporary folder, which fontconfig then scans. For our faces (Noto
 .ttc collections of 20–27 MB, Fandol .otf) that is ~90 MB read and written per process, ~0.25 s of
-every fresh `plandoc render`, and a `/tmp/weasyprint-*` folder left behind whenever a worker is
+every fresh `plandoc render`, and a `weasyprint-*` folder left in the temp folder whenever a worker is
 killed. It also cannot say which face of a collection is meant: the family name is added to every
 face of a .ttc, and the Japanese face 0 of Noto CJK could serve a Chinese text.
 
