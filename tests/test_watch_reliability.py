@@ -97,7 +97,7 @@ def test_kill_9_at_random_moments_twenty_times(tmp_path):
     stage = tmp_path / "stage"
     inbox.mkdir()
     stage.mkdir()
-    dropped = dict(notices(6))
+    dropped = dict(notices(8))
     pending = list(dropped)
     for name in pending[:3]:
         (inbox / name).write_bytes(dropped[name])
@@ -106,10 +106,22 @@ def test_kill_9_at_random_moments_twenty_times(tmp_path):
     log = tmp_path / "watch.log"
     kills = 0
     for cycle in range(20):
+        # Every fourth life is killed while a notice is being worked on (the archive says `processing`),
+        # a random moment of up to 0.5 s later, so an interrupted file is certain; the others die at a
+        # random moment of their life, which may be start-up, claim, parse, render, move or idle.
+        aimed = cycle % 4 == 1 and bool(pending)
+        if aimed:
+            name = pending.pop()
+            (stage / name).write_bytes(dropped[name])
+            os.rename(stage / name, inbox / name)
         # no warm-up: workers start in ~1 s, so kills land in claim, parse, render and move alike
         proc = start_watcher(inbox, out, log=log, PLANDOC_WATCH_RESCAN="0.5", PLANDOC_WATCH_WARMUP="0",
                              PLANDOC_TEST_MARK=str(tmp_path))
-        time.sleep(rng.uniform(0.2, 3.5))
+        if aimed:
+            wait_until(lambda: any(r["state"] == "processing" for r in archive_rows(inbox)), 20, interval=0.05)
+            time.sleep(rng.uniform(0.0, 0.5))
+        else:
+            time.sleep(rng.uniform(0.2, 3.5))
         proc.kill()                        # SIGKILL: no clean-up of any kind
         proc.wait()
         kills += 1
