@@ -4,7 +4,9 @@ Baselines measured in the same run, printed as ratios:
 - bare WeasyPrint on the same HTML, stylesheet and fonts, without our guards (glyph check, fetcher
   bookkeeping, atomic write): what the guards cost;
 - LibreOffice converting the reference .docx to PDF (when `soffice` is installed): the tool offices
-  use today; goal: ours ≥ 3× faster, both measured cold (a fresh process each);
+  use today; goal: ours ≥ 3× faster, both measured cold (a fresh process each), and LibreOffice cold
+  against our render in a running process;
+- the cold render with WeasyPrint parsing its C declarations itself (`render/fast_ffi.py` off);
 - one process rendering 5 times as WeasyPrint does out of the box (a new FontConfiguration per
   render, every font file copied whole into Python per render) against ours (fonts shared per
   process and read lazily: `render/reuse.py`, `render/lazy_font_data.py`): time of the first and
@@ -113,6 +115,11 @@ def run() -> list[tuple[str, str]]:
                                              str(tmp / "cold.pdf")], check=True, cwd=ROOT, env=env_vars,
                                             capture_output=True))
         out.append(("plandoc render JSON, fresh process (cold)", f"{cold:.2f} s"))
+        plain_ffi = _wall(lambda: subprocess.run([sys.executable, "-m", "pipeline", "render", str(js), "-o",
+                                                  str(tmp / "cold-plain.pdf")], check=True, cwd=ROOT,
+                                                 env=dict(env_vars, PLANDOC_FAST_FFI="0"), capture_output=True))
+        out.append(("  same, WeasyPrint parsing its C declarations (fast_ffi off)",
+                    f"{plain_ffi:.2f} s ({plain_ffi / cold:.2f}× the cold render)"))
 
         if Path("/proc/self/status").exists():
             stock, ours = _series("stock", tmp / "stock.pdf"), _series("ours", tmp / "ours.pdf")
