@@ -27,7 +27,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-CACHE_ROOT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plandoc"
+from pipeline.cache import CACHE_ROOT
+
 _FORMAT = "2"           # bump when the index tables change: a new file name, never a stale schema
 
 # jieba 0.42.1, jieba/__init__.py: the block and skip patterns of `cut`, the ASCII run of

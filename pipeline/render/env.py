@@ -15,9 +15,9 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup, escape
 
 from pipeline import words
+from pipeline.cache import CACHE_ROOT
 from pipeline.render import gbt9704 as g
 from pipeline.render.fonts import PROJECT_ROOT, CodepointSet, FontSet
-from pipeline.words import CACHE_ROOT
 from pipeline.render.reuse import faces_key
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"

@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline.words import CACHE_ROOT
+from pipeline.cache import CACHE_ROOT
 
 LOGGER = logging.getLogger(__name__)
 MODULE = "weasyprint.text.ffi"

@@ -29,6 +29,7 @@ from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.cache import CACHE_ROOT
 from pipeline.errors import InputError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,12 @@ NOTO_FACES: dict[str, tuple[tuple[str, str], ...]] = {
 ROLES = tuple(LICENSED_FAMILIES)
 
 # Characters that never need a glyph: whitespace is layout, U+200B a break hint.
-_NO_GLYPH_NEEDED = set(" \t\n\r\u3000\u00a0\u200b")
+_NO_GLYPH_NEEDED = frozenset(" \t\n\r\u3000\u00a0\u200b")
+
+
+def needs_glyph(ch: str) -> bool:
+    """Whether drawing `ch` takes a glyph from some face (whitespace and control characters do not)."""
+    return ch not in _NO_GLYPH_NEEDED and ord(ch) >= 32
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,7 @@ class FontSet:
         cmaps = [f.coverage for f in self.chains[role]]
         out: list[str] = []
         for ch in dict.fromkeys(text):
-            if ch in _NO_GLYPH_NEEDED or ord(ch) < 32:
+            if not needs_glyph(ch):
                 continue
             if not any(ord(ch) in cm for cm in cmaps):
                 out.append(ch)
@@ -138,7 +144,7 @@ class FontSet:
         return total
 
 
-CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "plandoc" / "fonts"
+CACHE_DIR = CACHE_ROOT / "fonts"
 
 
 class CodepointSet:
