@@ -23,7 +23,7 @@ from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.render import justify, lazy_font_data
 from pipeline.render.env import TEMPLATES_DIR, make_env
-from pipeline.render.fonts import FontSet, require_harfbuzz_subset, resolve_fonts
+from pipeline.render.fonts import FontSet, needs_glyph, require_harfbuzz_subset, resolve_fonts
 
 STYLESHEET = "gongwen.css.j2"
 CONTEXT_CHARS = 12   # characters of surrounding text quoted in a missing-glyph message
@@ -41,9 +41,6 @@ class RenderReport:
     served: list[str] = field(default_factory=list)                # URLs the fetcher served
     refused: list[str] = field(default_factory=list)
     fonts: FontSet | None = None
-
-
-_NO_GLYPH = frozenset(" \t\n\r\u3000\u00a0\u200b")
 
 
 def _context(line, text: str, ch: str) -> str:
@@ -80,7 +77,7 @@ def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) ->
             known = faces_of.setdefault(families, {})
             missing = []
             for ch in set(text).difference(known):
-                if ch in _NO_GLYPH or ord(ch) < 32:
+                if not needs_glyph(ch):
                     known[ch] = chain[0] if chain else None
                     continue
                 face = next((f for f in chain if ord(ch) in f.coverage), None)
