@@ -19,45 +19,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.diagnostics import Diagnostics
+from pipeline.provenance import Provenance
 
-@dataclass(slots=True)
-class Where:
-    """Provenance of a block: 1-based page, line (in the normalised text), paragraph, table, row, col."""
 
-    page: int | None = None
-    line: int | None = None
-    paragraph: int | None = None
-    table: int | None = None
-    row: int | None = None
-    col: int | None = None
-
-    def as_dict(self) -> dict:
-        return {"page": self.page, "line": self.line, "paragraph": self.paragraph,
-                "table": self.table, "row": self.row, "col": self.col}
-
-    def describe(self) -> str:
-        """Chinese place description for messages: 第3页第12行."""
-        parts = []
-        if self.page is not None:
-            parts.append(f"第{self.page}页")
-        if self.table is not None:
-            parts.append(f"第{self.table}个表格")
-        if self.row is not None:
-            parts.append(f"第{self.row}行")
-        elif self.line is not None:
-            parts.append(f"第{self.line}行")
-        elif self.paragraph is not None:
-            parts.append(f"第{self.paragraph}段")
-        if self.col is not None:
-            parts.append(f"第{self.col}列")
-        return "".join(parts)
+# `Where` is the historical name of the one provenance type; both names are the same class.
+Where = Provenance
 
 
 @dataclass(slots=True)
 class TextBlock:
     text: str
     norm: str
-    where: Where = field(default_factory=Where)
+    where: Provenance = field(default_factory=Provenance)
     style: str | None = None          # docx style name, if any (hint only)
     outline_level: int | None = None  # docx w:outlineLvl (0-based) or heading level hint
     auto_label: str | None = None     # auto-numbering label the reader rendered into `text`
@@ -76,7 +50,7 @@ class TableCell:
     col: int                  # 0-based grid column of the top-left corner
     rowspan: int = 1
     colspan: int = 1
-    where: Where = field(default_factory=Where)
+    where: Provenance = field(default_factory=Provenance)
     indent: int = 0           # leading spaces before the text (a cue for child rows in flattened tables)
 
 
@@ -86,7 +60,7 @@ class TableBlock:
     n_rows: int
     n_cols: int
     spans_known: bool
-    where: Where = field(default_factory=Where)
+    where: Provenance = field(default_factory=Provenance)
 
     def rows(self) -> list[list[TableCell]]:
         """Source cells grouped by their top-left row, in column order."""
@@ -110,4 +84,4 @@ class SourceDoc:
     format: str               # "txt" | "docx" | "pdf"
     blocks: list[Block]
     encoding: str | None = None
-    warnings: list[tuple[str, str, Where]] = field(default_factory=list)  # (code, message, where)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)   # what the reader noticed (pdf_page_without_text…)

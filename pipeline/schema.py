@@ -4,22 +4,16 @@ Field names here are the public contract: add fields freely, never rename or rem
 """
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Iterable, Iterator, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.diagnostics import Diagnostic, DiagnosticCode, Severity  # noqa: F401  (part of the schema)
+from pipeline.provenance import Provenance
 
 SCHEMA_VERSION = "1"
 
 Comparator = Literal["eq", "ge", "le", "approx", "range", "from_to"]
-
-
-class Provenance(BaseModel):
-    page: Optional[int] = None
-    line: Optional[int] = None
-    paragraph: Optional[int] = None
-    table: Optional[int] = None
-    row: Optional[int] = None
-    col: Optional[int] = None
 
 
 class Source(BaseModel):
@@ -111,6 +105,26 @@ class Node(BaseModel):
     where: Provenance = Field(default_factory=Provenance)
     keywords: list[str] = Field(default_factory=list)
 
+    def walk(self) -> Iterator["Node"]:
+        """This node and every node below it, in document order (pre-order)."""
+        return walk_nodes([self])
+
+
+def walk_nodes(nodes: Iterable[Node]) -> Iterator[Node]:
+    """Every node of a forest in document order (a parent before its children, siblings in order)."""
+    return (node for node, _ in walk_with_parents(nodes))
+
+
+def walk_with_parents(nodes: Iterable[Node]) -> Iterator[tuple[Node, Optional[Node]]]:
+    """(node, parent) for every node of a forest in document order; parent is None for a top-level node.
+    Iterative, so a deep or hostile tree cannot hit the recursion limit."""
+    stack: list[tuple[Node, Optional[Node]]] = [(n, None) for n in reversed(list(nodes))]
+    while stack:
+        node, parent = stack.pop()
+        yield node, parent
+        if node.children:
+            stack.extend((c, node) for c in reversed(node.children))
+
 
 class TableBodyMatch(BaseModel):
     """One indicator-table cell compared with one body target (issue 4, table↔body reconciliation)."""
@@ -138,12 +152,12 @@ class Plan(BaseModel):
     table_units_note: Optional[str] = None
     reconciliation: list[TableBodyMatch] = Field(default_factory=list)   # table↔body pairs (issue 4)
 
+    def walk(self) -> Iterator[Node]:
+        """Every node of the task tree in document order (the one tree walk; see `walk_with_parents`)."""
+        return walk_nodes(self.sections)
 
-class Warning_(BaseModel):
-    model_config = ConfigDict(title="Warning")
-    code: str
-    message: str
-    where: Provenance = Field(default_factory=Provenance)
+    def walk_with_parents(self) -> Iterator[tuple[Node, Optional[Node]]]:
+        return walk_with_parents(self.sections)
 
 
 class ParseResult(BaseModel):
@@ -152,7 +166,7 @@ class ParseResult(BaseModel):
     source: Source
     notice: Optional[Notice] = None
     plan: Plan
-    warnings: list[Warning_] = Field(default_factory=list)
+    warnings: list[Diagnostic] = Field(default_factory=list)
 
 
 def json_schema() -> dict:

@@ -31,7 +31,7 @@ from scipy.optimize import linear_sum_assignment
 
 from pipeline.diff.model import TaskDiff
 from pipeline.diff.redline import redline_ops, redline_text
-from pipeline.schema import Node
+from pipeline.schema import Node, walk_with_parents
 from pipeline.text import normalize
 
 HIGH = 0.5          # accept a pair at or above this similarity
@@ -80,22 +80,21 @@ def _label(node: Node) -> str:
 
 def task_units(sections: list[Node], year: int | None) -> list[TaskUnit]:
     units: list[TaskUnit] = []
-
-    def walk(nodes: list[Node], parent: Node | None, path: str, parent_key: str) -> None:
-        for node in nodes:
-            here = path + _label(node) if node.kind != "headline" else f"{path}“{node.title}”"
-            body = node.text or ""
-            full = node.title + ("。" + body if body else "")
-            norm = _SPACES.sub("", relative_years(normalize(full), year))
-            title_key = _mask(relative_years(normalize(node.title), year))
-            u = TaskUnit(id=node.id, kind=node.kind, title=node.title, text=full, path=here,
-                         parent_id=parent.id if parent else None, parent_key=parent_key,
-                         title_key=title_key, norm=norm, masked=_mask(norm),
-                         numbers=tuple(_NUMBER.findall(norm)), order=len(units))
-            units.append(u)
-            walk(node.children, node, here, title_key)
-
-    walk(sections, None, "", "")
+    unit_of: dict[int, TaskUnit] = {}          # id(node) → its unit, for the children's path and key
+    for node, parent in walk_with_parents(sections):
+        up = unit_of[id(parent)] if parent is not None else None
+        path = up.path if up else ""
+        here = path + _label(node) if node.kind != "headline" else f"{path}“{node.title}”"
+        body = node.text or ""
+        full = node.title + ("。" + body if body else "")
+        norm = _SPACES.sub("", relative_years(normalize(full), year))
+        title_key = _mask(relative_years(normalize(node.title), year))
+        u = TaskUnit(id=node.id, kind=node.kind, title=node.title, text=full, path=here,
+                     parent_id=parent.id if parent else None, parent_key=up.title_key if up else "",
+                     title_key=title_key, norm=norm, masked=_mask(norm),
+                     numbers=tuple(_NUMBER.findall(norm)), order=len(units))
+        units.append(u)
+        unit_of[id(node)] = u
     return units
 
 

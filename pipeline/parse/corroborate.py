@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.schema import Node, Plan, Provenance, Row, Warning_
+from pipeline.diagnostics import DiagnosticCode, Diagnostics
+from pipeline.schema import Plan, Row
 from pipeline.text import normalize
 
 _QUALIFIERS = re.compile(r"^(城镇|农村|全区|全市|全县|全省)")
@@ -19,13 +20,9 @@ LITERAL_OVERLAP = 0.5
 
 def _all_text(plan: Plan) -> str:
     parts = [plan.preamble]
-
-    def walk(nodes: list[Node]):
-        for n in nodes:
-            parts.append(n.title)
-            parts.append(n.text)
-            walk(n.children)
-    walk(plan.sections)
+    for n in plan.walk():
+        parts.append(n.title)
+        parts.append(n.text)
     return normalize("\n".join(parts))
 
 
@@ -45,21 +42,21 @@ def _confirms(sentence: str, row: Row, text: str) -> bool:
     return bool(grams) and len(grams & _bigrams(sentence)) / len(grams) >= LITERAL_OVERLAP
 
 
-def check_inferred_merges(plan: Plan, inferred: list[tuple[Row, str, str]]) -> list[Warning_]:
+def check_inferred_merges(plan: Plan, inferred: list[tuple[Row, str, str]],
+                          diagnostics: Diagnostics | None = None) -> Diagnostics:
+    out = Diagnostics() if diagnostics is None else diagnostics
     if not inferred:
-        return []
+        return out
     sentences = _SENT.findall(_all_text(plan))
     grouped: dict[tuple[str, str], tuple[Row, list[str]]] = {}
     for row, path, text in inferred:
         grouped.setdefault((row.id, text), (row, []))[1].append(path)
-    out = []
     for (_rid, text), (row, paths) in grouped.items():
         if any(_confirms(s, row, text) for s in sentences):
             continue
         places = "、".join(_path_zh(p) for p in paths)
-        out.append(Warning_(code="inferred_merge_unconfirmed",
-                            message=f"指标表“{row.name}”的{places}“{text}”是从合并单元格推断的，正文中未找到印证，请核对原表",
-                            where=Provenance(**row.where.model_dump())))
+        out.add(DiagnosticCode.inferred_merge_unconfirmed,
+                f"指标表“{row.name}”的{places}“{text}”是从合并单元格推断的，正文中未找到印证，请核对原表", row.where)
     return out
 
 

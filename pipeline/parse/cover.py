@@ -7,9 +7,10 @@ sometimes drop the title altogether.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipeline.blocks import TextBlock
+from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.parse.dates import looks_like_date_line, parse_date
 from pipeline.schema import DocNumber, Notice
 from pipeline.text import squeeze_cjk_spaces
@@ -29,7 +30,6 @@ ATTACHMENT_LINE = re.compile(r"^附\s*件\s*[：:]\s*(.+)$")
 class CoverResult:
     notice: Notice | None
     end: int                       # index of the first paragraph after the cover
-    warnings: list[tuple[str, str, TextBlock]] = field(default_factory=list)
 
 
 def parse_doc_number(text: str) -> DocNumber | None:
@@ -64,9 +64,9 @@ def is_signature_line(norm: str) -> bool:
     return 2 <= len(t) <= 30 and not re.search(r"[。，；：！？、]", t) and bool(ORGAN_SUFFIX.search(t))
 
 
-def parse_cover(paras: list[TextBlock], max_scan: int = 25) -> CoverResult:
+def parse_cover(paras: list[TextBlock], diagnostics: Diagnostics | None = None, max_scan: int = 25) -> CoverResult:
     """Find the cover notice among the first paragraphs. `paras` holds non-blank TextBlocks."""
-    warnings: list[tuple[str, str, TextBlock]] = []
+    found = Diagnostics()      # kept only if a cover is recognised (a rejected cover says nothing)
     n = len(paras)
     # 1. Title: 关于… lines joined until the genre word closes it (titles wrap mid-word).
     title_i = None
@@ -103,7 +103,8 @@ def parse_cover(paras: list[TextBlock], max_scan: int = 25) -> CoverResult:
             m = DAMAGED_DOC_NUMBER.match(paras[i].norm)
             if m:
                 notice.doc_number = DocNumber(text=paras[i].norm, agency=m.group("agency"), year=int(m.group("year")))
-                warnings.append(("doc_number_damaged", f"发文字号“{paras[i].text}”残缺（缺少“〕”或“号”），只读取了机关代字和年份", paras[i]))
+                found.add(DiagnosticCode.doc_number_damaged,
+                          f"发文字号“{paras[i].text}”残缺（缺少“〕”或“号”），只读取了机关代字和年份", paras[i].where)
                 start = i + 1
                 break
     # 3. 主送机关: the next line(s) ending in a full-width colon.
@@ -141,7 +142,8 @@ def parse_cover(paras: list[TextBlock], max_scan: int = 25) -> CoverResult:
         if not title:
             return CoverResult(None, 0)
         notice.body = "\n".join(body[:1])
-        return CoverResult(notice, start + (1 if body else 0), warnings)
+        _keep(found, diagnostics)
+        return CoverResult(notice, start + (1 if body else 0))
     notice.body = "\n".join(body)
     issuers = []
     i = sig_i
@@ -154,7 +156,7 @@ def parse_cover(paras: list[TextBlock], max_scan: int = 25) -> CoverResult:
         iso, warn = parse_date(paras[i].norm)
         notice.date = iso
         if warn:
-            warnings.append(("date_damaged", warn, paras[i]))
+            found.add(DiagnosticCode.date_damaged, warn, paras[i].where)
         i += 1
     if i < n:
         m = PUBLICITY.match(paras[i].norm.replace(" ", ""))
@@ -166,10 +168,16 @@ def parse_cover(paras: list[TextBlock], max_scan: int = 25) -> CoverResult:
     if verb and body_text and verb not in body_text:
         other = next((v for v in VERBS if v in body_text), None)
         if other:
-            warnings.append(("verb_mismatch", f"标题用“{verb}”，正文用“{other}”，以标题为准", paras[title_i or 0]))
+            found.add(DiagnosticCode.verb_mismatch, f"标题用“{verb}”，正文用“{other}”，以标题为准", paras[title_i or 0].where)
     if not verb:
         notice.verb = next((v for v in VERBS if v in body_text), None)
-    return CoverResult(notice, i, warnings)
+    _keep(found, diagnostics)
+    return CoverResult(notice, i)
+
+
+def _keep(found: Diagnostics, diagnostics: Diagnostics | None) -> None:
+    if diagnostics is not None:
+        diagnostics.extend(found)
 
 
 def parse_closing(paras: list[TextBlock], notice: Notice, max_tail: int = 8) -> int:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 
-from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
+from pipeline.blocks import SourceDoc, TableBlock, TextBlock
+from pipeline.diagnostics import DiagnosticCode as Code, Diagnostics
 from pipeline.parse.cover import ATTACHMENT_LINE, parse_closing, parse_cover, parse_doc_number, title_object
 from pipeline.parse.dates import parse_date
 from pipeline.parse.header_block import split_header_block
 from pipeline.parse.labels import match_label
 from pipeline.parse.table import parse_table
 from pipeline.parse.tree import build_tree
-from pipeline.schema import ParseResult, Plan, Provenance, Source, Warning_
+from pipeline.schema import ParseResult, Plan, Source
 from pipeline.text import squeeze_cjk_spaces
 
 _RULE_LINE = re.compile(r"^[-—－―_＿=＝─━·.…\s]+$")
@@ -27,14 +28,6 @@ _TITLE_REGION_YEAR = re.compile(r"^(?P<region>[\u4e00-\u9fff]{2,20}?)(?P<year>(1
 _TITLE_YEAR_REGION = re.compile(r"^(?P<year>(19|20)\d{2})\s*年(?P<region>[\u4e00-\u9fff]{1,12}?(省|自治区|市|区|县|旗|州|盟))")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 MAX_TITLE_LEN = 60
-
-
-def _prov(w: Where | None) -> Provenance:
-    return Provenance(**w.as_dict()) if w is not None else Provenance()
-
-
-def _warn(code: str, message: str, where: Where | None) -> Warning_:
-    return Warning_(code=code, message=message, where=_prov(where))
 
 
 def _is_furniture(b: TextBlock) -> bool:
@@ -85,18 +78,18 @@ def _looks_like_title(norm: str) -> bool:
             and not t.endswith(("：", ":")))
 
 
-def _fill_from_header(notice, header: dict[str, str], warnings: list[Warning_]) -> None:
+def _fill_from_header(notice, header: dict[str, str], diagnostics: Diagnostics) -> None:
     """Secondary evidence: only what the body itself lacks, and never a posting date as 成文日期."""
     number = header.get("发文字号") or header.get("文号")
     if notice.doc_number is None and number:
         notice.doc_number = parse_doc_number(number)
         if notice.doc_number:
-            warnings.append(_warn("doc_number_from_header", f"正文中没有发文字号，采用网页信息栏中的“{number}”", None))
+            diagnostics.add(Code.doc_number_from_header, f"正文中没有发文字号，采用网页信息栏中的“{number}”")
     if notice.date is None and header.get("成文日期"):
         iso, _ = parse_date(header["成文日期"]) if "年" in header["成文日期"] else (_iso(header["成文日期"]), None)
         if iso:
             notice.date = iso
-            warnings.append(_warn("date_from_header", f"正文中没有成文日期，采用网页信息栏中的“{header['成文日期']}”", None))
+            diagnostics.add(Code.date_from_header, f"正文中没有成文日期，采用网页信息栏中的“{header['成文日期']}”")
 
 
 def _iso(s: str) -> str | None:
@@ -105,7 +98,7 @@ def _iso(s: str) -> str | None:
 
 
 def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
-    warnings: list[Warning_] = [_warn(c, m, w) for c, m, w in doc.warnings]
+    diagnostics = Diagnostics(doc.diagnostics)        # the one collector for this parse (reader's remarks first)
     blocks = doc.blocks
     # 1. Split off the attachment region: the first "附件" head line or the first table.
     att_start = len(blocks)
@@ -118,15 +111,14 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     # 2. A website header block (标题/索引号/文号… labels) is metadata, not the document.
     header, header_end = split_header_block(paras)
     if header_end:
-        warnings.append(_warn("header_block", f"开头 {header_end} 行是网页信息栏（{'、'.join(header)}），已作为辅助信息跳过",
-                              paras[0].where))
+        diagnostics.add(Code.header_block, f"开头 {header_end} 行是网页信息栏（{'、'.join(header)}），已作为辅助信息跳过",
+                        paras[0].where)
         paras = paras[header_end:]
     # 3. Cover notice.
-    cover = parse_cover(paras)
-    warnings += [_warn(c, m, b.where) for c, m, b in cover.warnings]
+    cover = parse_cover(paras, diagnostics)
     notice = cover.notice
     if notice is not None and header:
-        _fill_from_header(notice, header, warnings)
+        _fill_from_header(notice, header, diagnostics)
     rest = paras[cover.end:]
     # 4. Plan title: the first title-shaped paragraph before the first label.
     plan = Plan()
@@ -149,8 +141,8 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
         if notice is not None:
             plan.title = title_object(notice) or None
     if notice is None and pre_title:
-        warnings.append(_warn("header_skipped", f"标题前有 {len(pre_title)} 行未识别的内容（网页信息栏等），已忽略",
-                              pre_title[0].where))
+        diagnostics.add(Code.header_skipped, f"标题前有 {len(pre_title)} 行未识别的内容（网页信息栏等），已忽略",
+                        pre_title[0].where)
     # 4. Attachment notes (附件：…) close the plan text; they are not tasks.
     attachments: list[str] = []
     body_paras: list[TextBlock] = []
@@ -175,24 +167,22 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
         if m2:
             plan.year = int(m2.group(1))
     # 6. The numbered tree.
-    sections, preamble, tree_warnings = build_tree(body_paras)
+    sections, preamble = build_tree(body_paras, diagnostics)
     plan.sections = sections
     plan.preamble = preamble
-    warnings += [_warn(c, m, b.where) for c, m, b in tree_warnings]
     if not sections:
-        warnings.append(_warn("no_headings", "正文中没有找到“一、”“（一）”等编号标题", None))
+        diagnostics.add(Code.no_headings, "正文中没有找到“一、”“（一）”等编号标题")
     # 7. Indicator tables in the attachment region.
     inferred = []
     tail = blocks[att_start:]
     for i, b in enumerate(tail):
         if not isinstance(b, TableBlock):
             continue
-        res = parse_table(b, plan.year, row_id_start=len(plan.indicators) + 1)
+        res = parse_table(b, plan.year, row_id_start=len(plan.indicators) + 1, diagnostics=diagnostics)
         if not res.rows:
             continue
         plan.indicators.extend(res.rows)
         inferred.extend(res.inferred)
-        warnings += [_warn(c, m, w) for c, m, w in res.warnings]
         if plan.attachment_title is None:
             heads = [t for t in tail[:i] if isinstance(t, TextBlock) and not t.is_blank
                      and not _ATTACHMENT_HEAD.match(t.norm) and not _is_furniture(t)]
@@ -202,13 +192,13 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
         plan.attachment_title = attachments[0]
     # 8. Prose targets, table↔body reconciliation, keywords.
     from pipeline.parse.corroborate import check_inferred_merges
-    warnings += check_inferred_merges(plan, inferred)
+    check_inferred_merges(plan, inferred, diagnostics)
     from pipeline.parse.targets import attach_targets
-    warnings += attach_targets(plan)
+    attach_targets(plan, diagnostics)
     from pipeline.parse.reconcile import reconcile
-    warnings += reconcile(plan)
+    reconcile(plan, diagnostics)
     if keywords:
         from pipeline.parse.keywords import add_keywords
         add_keywords(plan)
     source = Source(path=doc.path, sha256=doc.sha256, format=doc.format)
-    return ParseResult(source=source, notice=notice, plan=plan, warnings=warnings)
+    return ParseResult(source=source, notice=notice, plan=plan, warnings=diagnostics.as_list())

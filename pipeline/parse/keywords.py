@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 from pipeline import words
-from pipeline.schema import Node, Plan
+from pipeline.schema import Plan
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 USERDICT = DATA / "userdict.txt"
@@ -121,8 +121,5 @@ def _jieba_keywords_for(text: str, top_k: int = TOP_K) -> list[str]:
 
 def add_keywords(plan: Plan) -> None:
     """Fill `Node.keywords` for every node from its title and its own text."""
-    def walk(nodes: list[Node]) -> None:
-        for n in nodes:
-            n.keywords = keywords_for(f"{n.title}。{n.text}")
-            walk(n.children)
-    walk(plan.sections)
+    for n in plan.walk():
+        n.keywords = keywords_for(f"{n.title}。{n.text}")

@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 
 from pipeline.metrics import match_metric
-from pipeline.schema import Cell, Node, Plan, Provenance, Row, TableBodyMatch, Target, Warning_
+from pipeline.diagnostics import DiagnosticCode, Diagnostics
+from pipeline.provenance import Provenance
+from pipeline.schema import Cell, Node, Plan, Row, TableBodyMatch, Target
 from pipeline.units import unit_info
 
 # Relative band within which an `approx` body target agrees with a different table number.
@@ -43,14 +45,7 @@ def _cn_number(n: int) -> str:
 
 
 def _node_index(plan: Plan) -> dict[str, Node]:
-    index: dict[str, Node] = {}
-
-    def walk(nodes: list[Node]) -> None:
-        for n in nodes:
-            index[n.id] = n
-            walk(n.children)
-    walk(plan.sections)
-    return index
+    return {n.id: n for n in plan.walk()}
 
 
 def _node_place(node_id: str | None, index: dict[str, Node]) -> str:
@@ -165,10 +160,10 @@ def _headline_nodes(plan: Plan) -> set[str]:
     return {n.id for n in plan.sections if "目标" in n.title}
 
 
-def reconcile(plan: Plan) -> list[Warning_]:
+def reconcile(plan: Plan, diagnostics: Diagnostics | None = None) -> Diagnostics:
     """Compare each indicator row's target-year cells with the body targets of the same metric."""
     plan.reconciliation = []
-    warnings: list[Warning_] = []
+    warnings = Diagnostics() if diagnostics is None else diagnostics
     if not plan.indicators or not plan.targets:
         return warnings
     index = _node_index(plan)
@@ -207,19 +202,18 @@ def reconcile(plan: Plan) -> list[Warning_]:
             if status in ("value_mismatch", "qualifier_mismatch", "kind_mismatch"):
                 col_zh = "增长%" if column == "growth" else "绝对值"
                 unit = "%" if column == "growth" else (row.unit or "")
-                warnings.append(Warning_(
-                    code="table_body_mismatch",
-                    message=(f"{_row_place(row)}“{row.name}”{year}预期{col_zh}为"
-                             + (f"{cell.text}{unit}" if cell.number is not None else f"“{cell.text}”") + "，"
-                             f"与{_node_place(t.node_id, index)}{_body_value_zh(t)}不一致"
-                             + (f"（{note}）" if note else "")),
-                    where=row.where.model_copy()))
+                warnings.add(
+                    DiagnosticCode.table_body_mismatch,
+                    (f"{_row_place(row)}“{row.name}”{year}预期{col_zh}为"
+                     + (f"{cell.text}{unit}" if cell.number is not None else f"“{cell.text}”") + "，"
+                     f"与{_node_place(t.node_id, index)}{_body_value_zh(t)}不一致"
+                     + (f"（{note}）" if note else "")),
+                    row.where)
     headline = _headline_nodes(plan)
     for t in plan.targets:
         if t.node_id in headline and t.id not in matched_targets:
-            warnings.append(Warning_(
-                code="headline_target_without_row",
-                message=f"{_node_place(t.node_id, index)}主要预期目标“{t.text}”在附件指标表中没有对应指标",
-                where=t.where.model_copy()))
+            warnings.add(
+                DiagnosticCode.headline_target_without_row,
+                f"{_node_place(t.node_id, index)}主要预期目标“{t.text}”在附件指标表中没有对应指标", t.where)
     return warnings
 

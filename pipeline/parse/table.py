@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.blocks import TableBlock, TableCell, Where
+from pipeline.blocks import TableBlock, TableCell
+from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.parse.cells import is_empty, is_literal, is_spreadable, parse_cell
 from pipeline.parse.labels import _L1, cn_to_int
-from pipeline.schema import Cell, Provenance, Row
+from pipeline.provenance import Provenance
+from pipeline.schema import Cell, Row
 
 _HEADER_WORD = re.compile(r"指标|名称|项目|单位|\d{4}\s*年|上年|本年|完成|预期|预计|计划|目标|绝对值|总量|数值|增长|增速|比上年|%")
 _NUMERIC = re.compile(r"^[-－−]?\d+(?:\.\d+)?\s*(%|以上|以下|左右)?$")
@@ -34,7 +36,7 @@ class GridCell:
     merged: bool = False
     inferred: bool = False
     width: int = 1                 # width of the span group this cell belongs to
-    where: Where | None = None
+    where: Provenance | None = None
 
 
 @dataclass(slots=True)
@@ -46,7 +48,6 @@ class Column:
 @dataclass
 class TableResult:
     rows: list[Row]
-    warnings: list[tuple[str, str, Where | None]]
     inferred: list[tuple[Row, str, str]]     # (row, column path, text) of every inferred merge
 
 
@@ -86,11 +87,11 @@ def grid_from_spans(table: TableBlock) -> list[list[GridCell]]:
     return [[g or GridCell(None) for g in row] for row in grid]
 
 
-def grid_inferred(table: TableBlock, n_header: int) -> tuple[list[list[GridCell]], list[tuple[str, Where | None]]]:
+def grid_inferred(table: TableBlock, n_header: int) -> tuple[list[list[GridCell]], list[tuple[str, Provenance | None]]]:
     rows = table.rows()
     width = max(len(r) for r in rows)
     grid: list[list[GridCell]] = []
-    notes: list[tuple[str, Where | None]] = []
+    notes: list[tuple[str, Provenance | None]] = []
     # Header: the lowest header row is complete; period cells above it span their sub-headers.
     for hi in range(n_header):
         src = rows[hi]
@@ -218,21 +219,24 @@ def _period_year(label: str | None, plan_year: int | None, is_target: bool) -> i
     return None
 
 
-def _prov(w: Where | None, table_no: int | None, row: int) -> Provenance:
+def _prov(w: Provenance | None, table_no: int | None, row: int) -> Provenance:
     if w is None:
         return Provenance(table=table_no, row=row)
     return Provenance(page=w.page, line=w.line, table=w.table or table_no, row=row)
 
 
-def parse_table(table: TableBlock, plan_year: int | None, row_id_start: int = 1) -> TableResult:
+def parse_table(table: TableBlock, plan_year: int | None, row_id_start: int = 1,
+                diagnostics: Diagnostics | None = None) -> TableResult:
     src_rows = table.rows()
-    warnings: list[tuple[str, str, Where | None]] = []
+    if diagnostics is None:
+        diagnostics = Diagnostics()
     n_header = _header_count(src_rows)
     if table.spans_known:
         grid = grid_from_spans(table)
     else:
         grid, notes = grid_inferred(table, n_header)
-        warnings.extend(("table_shape", msg, w) for msg, w in notes)
+        for msg, w in notes:
+            diagnostics.add(DiagnosticCode.table_shape, msg, w)
     width = len(grid[0]) if grid else 0
     cols = columns_from_header(grid, n_header, width) if n_header else _default_columns(width)
     periods: list[str] = []
@@ -279,7 +283,7 @@ def parse_table(table: TableBlock, plan_year: int | None, row_id_start: int = 1)
                 which = "target" if period is row.target else "base"
                 inferred.append((row, f"{which}.{col.role}", parsed.text))
         rows.append(row)
-    return TableResult(rows, warnings, inferred)
+    return TableResult(rows, inferred)
 
 
 def _default_columns(width: int) -> list[Column]:

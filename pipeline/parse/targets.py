@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 
 from pipeline.metrics import _REGION_PREFIX
 from pipeline.parse.numerals import parse_number
-from pipeline.schema import Node, Plan, Provenance, Target, Warning_
+from pipeline.diagnostics import Diagnostics
+from pipeline.provenance import Provenance
+from pipeline.schema import Node, Plan, Target
 from pipeline.text import FULLWIDTH_MAP
 from pipeline.units import UNIT_PATTERN, unit_at, unit_info
 
@@ -464,19 +466,14 @@ def _to_target(f: Found, tid: str, node: Node | None) -> Target:
     return Target(id=tid, node_id=node.id if node else None, text=f.text, metric=f.metric, value=f.value, unit=f.unit,
                   comparator=f.comparator, low=f.low, high=f.high, from_value=f.from_value,
                   direction=f.direction, scope=f.scope,
-                  where=node.where.model_copy() if node else Provenance(),
+                  where=node.where if node else Provenance(),
                   modality=f.modality, base_unit=info.base if info else None, base_value=base_value,
                   binding=f.binding)
 
 
-def _walk(nodes: list[Node]):
-    for n in nodes:
-        yield n
-        yield from _walk(n.children)
-
-
-def attach_targets(plan: Plan) -> list[Warning_]:
-    """Find every target in the node titles/texts (and plan.preamble), fill plan.targets and node.target_ids."""
+def attach_targets(plan: Plan, diagnostics: Diagnostics | None = None) -> Diagnostics:
+    """Find every target in the node titles/texts (and plan.preamble), fill plan.targets and node.target_ids.
+    Finds nothing to remark on today; takes the parse's collector like every other stage."""
     targets: list[Target] = []
 
     def add(text: str, node: Node | None) -> None:
@@ -488,9 +485,9 @@ def attach_targets(plan: Plan) -> list[Warning_]:
 
     if plan.preamble:
         add(plan.preamble, None)
-    for node in _walk(plan.sections):
+    for node in plan.walk():
         node.target_ids = []
         add(node.title, node)
         add(node.text, node)
     plan.targets = targets
-    return []
+    return Diagnostics() if diagnostics is None else diagnostics

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pipeline.blocks import TextBlock
 from pipeline.parse.headlines import find_headlines
 from pipeline.parse.labels import cut_original, match_label
-from pipeline.schema import Node, Provenance
+from pipeline.diagnostics import DiagnosticCode, Diagnostics
+from pipeline.schema import Node
 
 KIND_BY_RUNG = {1: "section", 2: "item", 3: "item", 4: "item"}
 _TITLE_END = re.compile(r"[。！？]")
@@ -26,10 +27,6 @@ class _Open:
     last_child_number: int = 0
 
 
-def provenance(block: TextBlock) -> Provenance:
-    return Provenance(**block.where.as_dict())
-
-
 def split_title(text: str) -> tuple[str, str, str | None]:
     """An item's title is its first sentence up to the first 。 (commas allowed); the rest is its text.
     Returns (title, rest, the closing mark or None)."""
@@ -39,12 +36,14 @@ def split_title(text: str) -> tuple[str, str, str | None]:
     return text[: m.start()].strip(), text[m.end():].strip(), m.group(0)
 
 
-def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str, str, TextBlock]]]:
-    """(sections, preamble text, warnings) from the body paragraphs (non-blank TextBlocks)."""
+def build_tree(paras: list[TextBlock], diagnostics: Diagnostics | None = None) -> tuple[list[Node], str]:
+    """(sections, preamble text) from the body paragraphs (non-blank TextBlocks); numbering gaps go to
+    `diagnostics`."""
+    if diagnostics is None:
+        diagnostics = Diagnostics()
     roots: list[Node] = []
     stack: list[_Open] = []
     preamble: list[str] = []
-    warnings: list[tuple[str, str, TextBlock]] = []
     root_last = 0
     opened: list[_Open] = []
 
@@ -62,7 +61,8 @@ def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str,
         last = parent.last_child_number if parent else root_last
         if label.number != last + 1:
             what = "重复" if label.number <= last else "跳号"
-            warnings.append(("numbering_gap", f"编号“{label.raw}”{what}（上一个同级编号是第{last}个）", block))
+            diagnostics.add(DiagnosticCode.numbering_gap, f"编号“{label.raw}”{what}（上一个同级编号是第{last}个）",
+                            block.where)
         if parent:
             parent.last_child_number = label.number
         else:
@@ -71,7 +71,7 @@ def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str,
         parent_id = parent.node.id if parent else ""
         node = Node(id=f"{parent_id}.{label.number}" if parent_id else str(label.number),
                     kind=KIND_BY_RUNG[label.rung], level=label.rung, label=label.canonical,
-                    title=title, title_end=title_end, where=provenance(block))
+                    title=title, title_end=title_end, where=block.where)
         (parent.node.children if parent else roots).append(node)
         op = _Open(node, label.rung, [(rest, block)] if rest else [])
         stack.append(op)
@@ -79,7 +79,7 @@ def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str,
 
     for op in opened:
         _finish(op)
-    return roots, "\n".join(preamble), warnings
+    return roots, "\n".join(preamble)
 
 
 def _finish(op: _Open) -> None:
@@ -104,7 +104,7 @@ def _finish(op: _Open) -> None:
         node.children.append(Node(id=f"{node.id}.{k}", kind="headline", level=min(node.level + 1, 4),
                                   label=h.label, title=h.title, text=body,
                                   title_end=text[h.title_end - 1] if text[h.title_end - 1:h.title_end] in "。！？，,；;" else None,
-                                  where=provenance(_block_at(starts, h.start))))
+                                  where=_block_at(starts, h.start).where))
 
 
 def _block_at(starts: list[tuple[int, TextBlock]], offset: int) -> TextBlock:

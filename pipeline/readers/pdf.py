@@ -21,6 +21,7 @@ from pathlib import Path
 import pdfplumber
 
 from pipeline.blocks import SourceDoc, TextBlock, Where
+from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.errors import InputError
 from pipeline.readers.pdf_layout import Line, build_lines, dedupe_chars, group_paragraphs, measure_margins
 from pipeline.readers.pdf_tables import PageTable, join_continuation, read_page_table, to_block
@@ -129,7 +130,7 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
     pdf, pages = _open(path, data)
     page_items: list[_PageItems] = []
     visible = cid = 0
-    warnings = []
+    diagnostics = Diagnostics()
     try:
         for i, page in enumerate(pages, start=1):
             try:
@@ -139,7 +140,8 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
             except Exception as e:
                 raise _classify(path, e, where=f"第{i}页") from None
             if n_vis == 0:
-                warnings.append(("pdf_page_without_text", f"第{i}页没有文本层（可能是扫描页），内容未读取", Where(page=i)))
+                diagnostics.add(DiagnosticCode.pdf_page_without_text, f"第{i}页没有文本层（可能是扫描页），内容未读取",
+                                Where(page=i))
             visible += n_vis
             cid += n_cid
             page_items.append(items)
@@ -158,7 +160,7 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
     blocks = _assemble(page_items)
     if not blocks:
         raise InputError(path, "PDF 中没有正文内容（只有页码或页眉）")
-    return SourceDoc(path=str(path), sha256=sha256, format="pdf", blocks=blocks, warnings=warnings)
+    return SourceDoc(path=str(path), sha256=sha256, format="pdf", blocks=blocks, diagnostics=diagnostics)
 
 
 def _assemble(pages: list[_PageItems]) -> list:

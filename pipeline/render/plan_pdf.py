@@ -108,7 +108,7 @@ def _is_run_in(node: Node) -> bool:
 
 
 def node_paragraphs(node: Node, out: list[Para]) -> None:
-    """Append the paragraphs of `node` and its subtree to `out`, in reading order.
+    """Append the paragraphs of `node` itself (not its children) to `out`, in reading order.
 
     Headlines continue the paragraph they sit in (as in the source, where an item with its run-in
     headlines is one paragraph); only numbered headings take a heading font, and only for their span.
@@ -131,13 +131,11 @@ def node_paragraphs(node: Node, out: list[Para]) -> None:
     elif heading:
         out.append(Para([Run(heading, cls)], heading=cls))
     out.extend(Para([Run(p)]) for p in body)
-    for child in node.children:
-        node_paragraphs(child, out)
 
 
 def plan_paragraphs(result: ParseResult) -> list[Para]:
     out = [Para([Run(p)]) for p in _split(result.plan.preamble)]
-    for node in result.plan.sections:
+    for node in result.plan.walk():           # document order: a heading, its text, then its children
         node_paragraphs(node, out)
     return out
 

@@ -208,9 +208,10 @@ def _path_label(node: Node) -> str:
 def build_items(result: ParseResult, cfg: TrackConfig) -> PlanItems:
     targets = {t.id: t for t in result.plan.targets}
     tasks: list[TaskItem] = []
-
-    def visit(node: Node, path: str) -> None:
-        here = path + _path_label(node)
+    path_of: dict[int, str] = {}               # id(node) → its path (三（二）1), for its children
+    for node, parent in result.plan.walk_with_parents():
+        here = (path_of[id(parent)] if parent is not None else "") + _path_label(node)
+        path_of[id(node)] = here
         own_targets = [targets[i] for i in node.target_ids if i in targets]
         trackable = node.kind in ("item", "headline") or not node.children
         if trackable:
@@ -224,11 +225,6 @@ def build_items(result: ParseResult, cfg: TrackConfig) -> PlanItems:
                 tasks.append(TaskItem(
                     id=t.id, kind="target", node_id=node.id, path=here, title=t.metric, content=t.text,
                     goal=target_goal(t), unit=t.unit, target=t, tests=target_tests(t, cfg)))
-        for child in node.children:
-            visit(child, here)
-
-    for section in result.plan.sections:
-        visit(section, "")
     indicators = [IndicatorItem(id=r.id, category=r.category, name=r.name, unit=r.unit,
                                 goal=indicator_goal(r), row=r, tests=indicator_tests(r, cfg))
                   for r in result.plan.indicators]
