@@ -136,3 +136,19 @@ def test_parse_result_validates_from_its_own_json(reference_txt):
     again = ParseResult.model_validate_json(result.model_dump_json())
     assert again.model_dump() == result.model_dump()
     assert isinstance(again.plan.sections[0].where, Provenance)
+
+
+def test_every_schema_property_and_model_is_described_in_chinese_and_english():
+    """`plandoc schema` documents itself: every model and every property carries a description."""
+    schema = json_schema()
+    models = {"PlandocParse": schema, **schema["$defs"]}
+    missing = []
+    for name, model in models.items():
+        if not model.get("description"):
+            missing.append(name)
+        for prop, spec in model.get("properties", {}).items():
+            desc = spec.get("description", "")
+            # both languages: some CJK and some Latin letters outside the quoted examples
+            if not (re.search(r"[\u4e00-\u9fff]", desc) and re.search(r"[A-Za-z]{3,}", desc)):
+                missing.append(f"{name}.{prop}")
+    assert not missing, f"undescribed: {missing}"
