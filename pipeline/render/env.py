@@ -17,10 +17,11 @@ from markupsafe import Markup, escape
 from pipeline import words
 from pipeline.cache import CACHE_ROOT
 from pipeline.render import gbt9704 as g
-from pipeline.render.fonts import PROJECT_ROOT, CodepointSet, FontSet
+from pipeline.render.fonts import CodepointSet, FontSet
 from pipeline.render.reuse import faces_key
+from pipeline.resources import templates_dir
 
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
+TEMPLATES_DIR = templates_dir()      # package data (pipeline.templates), see pipeline/resources.py
 # Compiled templates survive the process (Jinja checks each against its source's checksum).
 BYTECODE_DIR = CACHE_ROOT / "jinja"
 

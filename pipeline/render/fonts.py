@@ -6,7 +6,8 @@ numbers). Each role gets a chain of faces, best first (typesetting.md §5.2):
 1. faces a clerk configured explicitly (environment `PLANDOC_FONT_<ROLE>`, file paths separated by
    the OS path separator) — e.g. a licensed 仿宋_GB2312 or 方正小标宋 that is not installed;
 2. licensed faces installed on the system (found through fontconfig by their family names);
-3. the project's open Fandol faces (`fonts/`, extracted by `make`; `PLANDOC_FONT_DIR` overrides);
+3. the project's open Fandol faces (`fonts/` of the checkout, extracted by `make`; `PLANDOC_FONT_DIR`
+   overrides; the folders are listed by `pipeline.resources.font_dirs`);
 4. the system's Noto CJK faces (Debian `fonts-noto-cjk`), which cover all of GBK.
 
 Every physical face is loaded through `@font-face` under its own family name (`PD …`), never by
@@ -31,9 +32,8 @@ from pathlib import Path
 
 from pipeline.cache import CACHE_ROOT
 from pipeline.errors import InputError
+from pipeline.resources import font_dirs
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FONT_DIR = PROJECT_ROOT / "fonts"
 
 # Role → installed family names of the licensed faces offices use (any one will do).
 LICENSED_FAMILIES: dict[str, tuple[str, ...]] = {
@@ -294,8 +294,7 @@ def resolve_fonts(*, require_licensed: bool | None = None, font_dir: Path | None
     """
     if require_licensed is None:
         require_licensed = os.environ.get("PLANDOC_REQUIRE_LICENSED_FONTS", "") == "1"
-    font_dir = Path(os.environ.get("PLANDOC_FONT_DIR", "")) if font_dir is None and os.environ.get("PLANDOC_FONT_DIR") \
-        else (font_dir or PROJECT_FONT_DIR)
+    search = [font_dir] if font_dir is not None else font_dirs()
     chains: dict[str, list[Face]] = {}
     notes: list[str] = []
     for role in ROLES:
@@ -315,11 +314,12 @@ def resolve_fonts(*, require_licensed: bool | None = None, font_dir: Path | None
             raise InputError(None, f"要求使用正版{ROLE_NAMES_ZH[role]}字体，但没有配置也没有安装",
                              hint=f"请安装 {LICENSED_FAMILIES[role][0]}，或设置环境变量 PLANDOC_FONT_{role.upper()}")
         for name in PROJECT_FACES.get(role, ()):
-            path = font_dir / name
-            if path.is_file() and _opens_as_font(path):
+            path = next((d / name for d in search if (d / name).is_file() and _opens_as_font(d / name)), None)
+            if path is not None:
                 chain.append(Face(_family_name("project", path), path.resolve(), "project"))
             else:
-                notes.append(f"未找到开源{ROLE_NAMES_ZH[role]}字体 {name}，改用 Noto 字体（运行 make setup 可安装）")
+                notes.append(f"未找到开源{ROLE_NAMES_ZH[role]}字体 {name}，改用 Noto 字体（在源码目录运行 make setup 可安装；"
+                             f"已安装的 plandoc 可把字体放进 {search[-1]} 或用环境变量 PLANDOC_FONT_DIR 指定）")
         for fam, style in NOTO_FACES[role]:
             found = _installed(fam, style)
             if found and _opens_as_font(*found):
