@@ -1,13 +1,16 @@
 """`plandoc` command line (contract.md, "Commands").
 
 Exit codes: 0 success, 1 the input was read but is invalid (Chinese message naming file and place),
-2 usage error. Heavy modules are imported inside each command so `plandoc parse` does not pay for
+2 usage error (refused before any work), 3 internal error (a Chinese message naming the log file
+that holds the traceback; the user never sees a traceback). `main` is the one error boundary that
+maps exceptions to these codes; commands just raise. Heavy modules are imported inside each command so `plandoc parse` does not pay for
 WeasyPrint or jieba start-up.
 """
 from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -18,10 +21,34 @@ from pipeline.errors import InputError
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="plandoc：国民经济和社会发展计划通知的解析、排版、台账、通报、比对与收文目录监视")
 
+EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
 
-def _fail(e: InputError) -> None:
-    typer.echo(f"错误：{e.message}", err=True)
-    raise typer.Exit(1)
+
+class Style(str, Enum):
+    plain = "plain"
+    formal = "formal"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            v = version("plandoc")
+        except PackageNotFoundError:
+            v = "未安装"
+        typer.echo(f"plandoc {v}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                            help="显示版本号后退出")):
+    """plandoc：国民经济和社会发展计划通知的解析、排版、台账、通报、比对与收文目录监视"""
+
+
+def _usage(message: str) -> None:
+    """Refuse before any work: a usage error (exit 2)."""
+    raise typer.BadParameter(message)
 
 
 def load_plan(path: Path):
@@ -35,10 +62,7 @@ def parse(file: Path = typer.Argument(..., help="通知文件（.txt/.docx/.pdf�
           output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出 JSON 文件；缺省写到标准输出")):
     """解析一份通知，输出 JSON。"""
     from pipeline.parse import parse_file
-    try:
-        result = parse_file(file)
-    except InputError as e:
-        _fail(e)
+    result = parse_file(file)
     text = result.model_dump_json(indent=2)
     if output:
         from pipeline.fsutil import atomic_write_text
@@ -57,29 +81,20 @@ def schema():
 @app.command()
 def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
            output: Path = typer.Option(..., "-o", "--output", help="输出 PDF"),
-           style: str = typer.Option("plain", "--style", help="plain（默认）或 formal（带红色版头）")):
+           style: Style = typer.Option(Style.plain, "--style", help="plain（默认）或 formal（带红色版头）")):
     """把计划排成符合 GB/T 9704 的 PDF。"""
-    if style not in ("plain", "formal"):
-        typer.echo("错误：--style 只能是 plain 或 formal", err=True)
-        raise typer.Exit(2)
-    try:
-        result = load_plan(file)
-        from pipeline.render.plan_pdf import render_plan_pdf
-        render_plan_pdf(result, output, style=style)
-    except InputError as e:
-        _fail(e)
+    result = load_plan(file)
+    from pipeline.render.plan_pdf import render_plan_pdf
+    render_plan_pdf(result, output, style=style.value)
 
 
 @app.command()
 def tracker(plan: Path = typer.Argument(..., help="计划（源文件或解析 JSON）"),
             output: Path = typer.Option(..., "-o", "--output", help="输出台账 .xlsx")):
     """生成各部门填报用的台账工作簿。"""
-    try:
-        result = load_plan(plan)
-        from pipeline.track.workbook import write_tracker
-        write_tracker(result, output)
-    except InputError as e:
-        _fail(e)
+    result = load_plan(plan)
+    from pipeline.track.workbook import write_tracker
+    write_tracker(result, output)
 
 
 @app.command()
@@ -92,24 +107,21 @@ def bulletin(paths: List[Path] = typer.Argument(..., metavar="PLAN [FILLED.xlsx.
     # `--progress a.xlsx b.xlsx`: click binds one value per option, so the extra files arrive as
     # positional arguments after PLAN; they are progress files too.
     plan, extra = paths[0], list(paths[1:])
-    try:
-        result = load_plan(plan)
-        from pipeline.track.bulletin import make_bulletin
-        make_bulletin(result, list(progress) + extra, as_of, output)
-    except InputError as e:
-        _fail(e)
+    result = load_plan(plan)
+    from pipeline.track.bulletin import make_bulletin
+    make_bulletin(result, list(progress) + extra, as_of, output)
 
 
 @app.command()
 def diff(old: Path = typer.Argument(..., help="上一年计划"), new: Path = typer.Argument(..., help="本年计划"),
          output: Path = typer.Option(..., "-o", "--output", help="输出 .json / .html / .pdf")):
     """比较两个年度的计划。"""
-    try:
-        a, b = load_plan(old), load_plan(new)
-        from pipeline.diff.report import write_diff
-        write_diff(a, b, output)
-    except InputError as e:
-        _fail(e)
+    from pipeline.diff.report import FORMATS
+    if output.suffix.lower() not in FORMATS:
+        _usage(f"不支持的输出格式“{output.suffix or '（无扩展名）'}”，-o 只能是 .json、.html 或 .pdf")
+    a, b = load_plan(old), load_plan(new)
+    from pipeline.diff.report import write_diff
+    write_diff(a, b, output)
 
 
 @app.command()
@@ -123,11 +135,122 @@ def watch(inbox: Path = typer.Argument(..., help="收文目录"),
 
 
 def main() -> None:
+    """The one error boundary: input errors exit 1, usage errors 2 (in Chinese, before any work), anything
+    else 3 with its traceback in a log file instead of on the screen."""
+    UsageError = _click_exceptions().UsageError
+    aborts = (typer.Abort, getattr(_click_exceptions(), "Abort", typer.Abort), KeyboardInterrupt)
+    _chinese_help_titles()
     try:
-        app()
-    except InputError as e:  # pragma: no cover - commands catch their own
+        rc = app(standalone_mode=False)
+    except InputError as e:
         typer.echo(f"错误：{e.message}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_INPUT)
+    except UsageError as e:
+        _print_usage_error(e)
+        sys.exit(EXIT_USAGE)
+    except typer.Exit as e:                # raised through when not in standalone mode
+        sys.exit(e.exit_code)
+    except aborts:
+        typer.echo("已中止。", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception:
+        log = _log_internal_error()
+        typer.echo(f"内部错误：plandoc 出现了意外问题，原始文件未被修改。详细信息已写入 {log}，请把该文件发给维护人员。",
+                   err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(rc if isinstance(rc, int) else 0)
+
+
+def _click_exceptions():
+    """Click's exception module: vendored by newer Typer (typer._click), the click package before."""
+    try:
+        from typer._click import exceptions
+    except ImportError:                    # pragma: no cover - Typer < 0.20 depends on click
+        from click import exceptions
+    return exceptions
+
+
+def _chinese_help_titles() -> None:
+    """Typer's help panels take their titles from module-level strings (its gettext hook); set them."""
+    from typer import rich_utils
+    for name, zh in (("ARGUMENTS_PANEL_TITLE", "参数"), ("OPTIONS_PANEL_TITLE", "选项"),
+                     ("COMMANDS_PANEL_TITLE", "命令"), ("ERRORS_PANEL_TITLE", "错误"),
+                     ("REQUIRED_LONG_STRING", "[必填]"), ("DEFAULT_STRING", "[默认：{}]"),
+                     ("ABORTED_TEXT", "已中止。")):
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, zh)
+
+
+def _param_name(param) -> str:
+    if param is None:
+        return "参数"
+    opts = getattr(param, "opts", None) or []
+    if getattr(param, "param_type_name", "") == "option" and opts:
+        return max(opts, key=len)
+    return (getattr(param, "human_readable_name", None) or getattr(param, "name", None) or "参数").upper()
+
+
+def _choices(param) -> list[str]:
+    """The allowed values of an enum/choice parameter (Typer keeps the Enum as the annotation)."""
+    enum_cls = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if isinstance(enum_cls, type) and issubclass(enum_cls, Enum):
+        return [str(m.value) for m in enum_cls]
+    return [str(getattr(c, "value", c)) for c in getattr(getattr(param, "type", None), "choices", None) or []]
+
+
+def usage_message_zh(e) -> str:
+    """A Chinese sentence for a click usage error, from its structured fields (not its English text)."""
+    cx = _click_exceptions()
+    BadParameter, MissingParameter, NoSuchOption = cx.BadParameter, cx.MissingParameter, cx.NoSuchOption
+    if isinstance(e, MissingParameter):
+        kind = "选项" if getattr(e.param, "param_type_name", "") == "option" else "参数"
+        return f"缺少{kind} {_param_name(e.param)}"
+    if isinstance(e, NoSuchOption):
+        hint = f"；是否想用 {'、'.join(sorted(e.possibilities))}" if e.possibilities else ""
+        return f"没有选项 {e.option_name}{hint}"
+    if isinstance(e, BadParameter):
+        choices = _choices(e.param)
+        if choices:
+            return f"{_param_name(e.param)} 只能是 {'、'.join(choices)}"
+        if any("\u4e00" <= ch <= "\u9fff" for ch in e.message):
+            return e.message
+        return f"{_param_name(e.param)} 的值无效（{e.message}）"
+    if e.message.startswith("Got unexpected extra argument"):
+        return "多余的参数：" + e.message.rsplit("(", 1)[-1].rstrip(")")
+    if e.message.startswith("No such command"):
+        return "没有这个命令：" + e.message.split(" ", 3)[-1].strip(".")
+    return e.message
+
+
+def _print_usage_error(e) -> None:
+    ctx = e.ctx
+    if type(e).__name__ == "NoArgsIsHelpError":   # no arguments at all: the help was printed, nothing to add
+        return
+    if ctx is not None:
+        typer.echo(ctx.get_usage().replace("Usage:", "用法：").replace("[OPTIONS]", "[选项]")
+                   .replace("COMMAND [ARGS]...", "命令 [参数]..."), err=True)
+        typer.echo(f"运行 “{ctx.command_path} --help” 查看帮助。", err=True)
+    typer.echo(f"用法错误：{usage_message_zh(e)}", err=True)
+
+
+def _log_internal_error() -> str:
+    import datetime
+    import tempfile
+    import traceback
+    from pipeline.cache import CACHE_ROOT
+    text = f"{datetime.datetime.now().isoformat()} plandoc {' '.join(sys.argv[1:])}\n{traceback.format_exc()}\n"
+    for folder in (CACHE_ROOT / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "plandoc-error.log"
+            with path.open("a", encoding="utf-8") as f:
+                f.write(text)
+            return str(path)
+        except OSError:
+            continue
+    return "（日志无法写入）"
 
 
 if __name__ == "__main__":

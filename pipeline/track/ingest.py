@@ -284,6 +284,13 @@ def _open(path: Path):
         raise InputError(path, "这是旧版 Excel 二进制文件（.xls/.et），无法读取", hint="请用 Excel 或 WPS 另存为 .xlsx")
     if not head.startswith(b"PK\x03\x04"):
         raise InputError(path, "不是 .xlsx 工作簿", hint="请报送由 plandoc tracker 生成并填写的 .xlsx 台账")
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+        try:
+            is_word = "word/document.xml" in zipfile.ZipFile(path).namelist()
+        except (zipfile.BadZipFile, OSError):
+            is_word = False
+        what = "Word 文档" if is_word else f"扩展名为“{path.suffix or '（无）'}”的文件"
+        raise InputError(path, f"这是{what}，不是 .xlsx 台账工作簿", hint="请报送由 plandoc tracker 生成并填写的 .xlsx 台账")
     from openpyxl import load_workbook
     try:
         return load_workbook(path, read_only=True, data_only=True)

@@ -34,6 +34,7 @@ from pipeline.archive import Archive, default_archive_path
 from pipeline.watch.claim import Claim, ProcessingArea
 from pipeline.watch.names import is_ignored
 from pipeline.watch.process import Outcome, Task, fail_task, init_worker, process_task
+from pipeline.settings import watch_settings
 from pipeline.watch.settle import SettleTracker
 
 log = logging.getLogger("plandoc.watch")
@@ -44,13 +45,6 @@ TICK_S = 0.1
 MAX_CRASHES = 2
 # --once does not wait forever on a file that never stops changing.
 ONCE_SETTLE_LIMIT_S = 60.0
-
-
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ[name])
-    except (KeyError, ValueError):
-        return default
 
 
 def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False) -> int:
@@ -78,16 +72,17 @@ def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False)
 
 class Watcher:
     def __init__(self, inbox: Path, out: Path, polling: bool = False, warm_up: bool = True):
+        settings = watch_settings(polling)     # first, before touching the inbox: a bad PLANDOC_WATCH_* value is an error naming it
         self.inbox, self.out, self.polling, self.warm_up = inbox, out, polling, warm_up
         meta = inbox / META_DIR
         meta.mkdir(exist_ok=True)
         self.archive_path = default_archive_path(inbox)
         self.archive = Archive(self.archive_path)
         self.area = ProcessingArea(meta / "processing")
-        settle = _env_float("PLANDOC_WATCH_SETTLE", 2.0 if polling else 1.0)
+        settle = settings.settle
         self.tracker = SettleTracker(settle=settle)
-        self.rescan_s = _env_float("PLANDOC_WATCH_RESCAN", 10.0)
-        self.workers = int(_env_float("PLANDOC_WATCH_WORKERS", min(2, os.cpu_count() or 1)))
+        self.rescan_s = settings.rescan
+        self.workers = settings.workers
         self.pool = self._new_pool()
         self.inflight: dict[Future, Task] = {}
         self.early_stop: list[int] = []       # signals that arrived before our handlers were installed

@@ -1,0 +1,90 @@
+"""CLI conventions (issue 16): --version, Chinese usage errors, enum choices, refusals before work, one
+error boundary (input 1 / usage 2 / internal 3, never a traceback), validated settings from the environment."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, run_cli
+
+
+def _no_english_usage(text: str) -> None:
+    for word in ("Usage", "Invalid value", "Missing", "Traceback", "No such option"):
+        assert word not in text, text
+
+
+def test_version():
+    r = run_cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("plandoc ")
+
+
+def test_diff_refuses_an_unsupported_output_before_reading_the_plans(tmp_path):
+    # the plans do not even exist: reading them would be exit 1, so exit 2 proves nothing was read
+    r = run_cli("diff", str(tmp_path / "old.txt"), str(tmp_path / "new.txt"), "-o", str(tmp_path / "x.txt"))
+    assert r.returncode == 2, r.stderr
+    assert "不支持的输出格式" in r.stderr and ".txt" in r.stderr
+    _no_english_usage(r.stderr)
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_style_is_a_choice_with_a_chinese_error(reference_txt, tmp_path):
+    r = run_cli("render", str(reference_txt), "-o", str(tmp_path / "a.pdf"), "--style", "fancy")
+    assert r.returncode == 2
+    assert "--style 只能是 plain、formal" in r.stderr
+    _no_english_usage(r.stderr)
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("bulletin", "plan.txt", "-o", "b.pdf"), "缺少选项 --progress"),
+    (("parse",), "缺少参数 FILE"),
+    (("parse", "--bogus", "x"), "没有选项 --bogus"),
+    (("frobnicate",), "没有这个命令"),
+])
+def test_usage_errors_are_chinese_exit_2(args, needle):
+    r = run_cli(*args)
+    assert r.returncode == 2
+    assert needle in r.stderr and "用法" in r.stderr
+    _no_english_usage(r.stderr)
+
+
+def test_word_document_given_as_workbook_is_a_clear_input_error(reference_txt, tmp_path):
+    wrong = tmp_path / "填报.docx"
+    wrong.write_bytes((REPO / "samples" / "zhoucun-2024-plan.docx").read_bytes())
+    r = run_cli("bulletin", str(reference_txt), "--progress", str(wrong), "-o", str(tmp_path / "b.pdf"))
+    assert r.returncode == 1
+    assert "Word 文档" in r.stderr and ".xlsx" in r.stderr
+    _no_english_usage(r.stderr)
+
+
+def test_bad_watch_setting_names_the_variable_and_touches_nothing(tmp_path):
+    inbox = tmp_path / "收文"
+    inbox.mkdir()
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", PLANDOC_WATCH_WORKERS="two")
+    r = subprocess.run([sys.executable, "-m", "pipeline", "watch", str(inbox), "--once"], cwd=REPO,
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 1
+    assert "PLANDOC_WATCH_WORKERS" in r.stderr and "two" in r.stderr
+    assert list(inbox.iterdir()) == []
+    _no_english_usage(r.stderr)
+
+
+def test_internal_error_exits_3_with_a_log_and_no_traceback(monkeypatch, tmp_path, capsys, reference_txt):
+    import pipeline.cache
+    import pipeline.parse
+    from pipeline import cli
+
+    def broken(*a, **k):
+        raise RuntimeError("simulated bug")
+    monkeypatch.setattr(pipeline.parse, "parse_file", broken)
+    monkeypatch.setattr(pipeline.cache, "CACHE_ROOT", tmp_path / "cache")
+    monkeypatch.setattr(sys, "argv", ["plandoc", "parse", str(reference_txt)])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 3
+    err = capsys.readouterr().err
+    log = tmp_path / "cache" / "logs" / "plandoc-error.log"
+    assert "内部错误" in err and str(log) in err and "Traceback" not in err
+    assert "simulated bug" in log.read_text(encoding="utf-8")
