@@ -68,7 +68,7 @@ def test_json_inputs_are_accepted(tmp_path):
 
 def test_unknown_output_format_is_a_chinese_error(tmp_path):
     proc = run_cli("diff", str(OLD), str(NEW), "-o", str(tmp_path / "d.docx"))
-    assert proc.returncode == 1
+    assert proc.returncode == 2      # a usage error refused before any work (issue 16; was 1 after parsing)
     assert "不支持的输出格式" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "d.docx").exists()
 

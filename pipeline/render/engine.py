@@ -15,6 +15,8 @@ this module owns what they have in common and what must never be skipped:
 """
 from __future__ import annotations
 
+import os
+
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,11 @@ from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.render import justify, lazy_font_data
 from pipeline.render.env import TEMPLATES_DIR, make_env
+
+# Options of every PDF we write. PDF/A-2b (archival; fonts embedded, XMP metadata, sRGB output intent) is
+# what 公文 archives ask for; PLANDOC_PDF_VARIANT="" turns it off, another WeasyPrint variant name picks it.
+PDF_VARIANT = os.environ.get("PLANDOC_PDF_VARIANT", "pdf/a-2b") or None
+PDF_OPTIONS = {"pdf_variant": PDF_VARIANT} if PDF_VARIANT else {}
 from pipeline.render.fonts import FontSet, needs_glyph, require_harfbuzz_subset, resolve_fonts
 
 STYLESHEET = "gongwen.css.j2"
@@ -124,7 +131,7 @@ def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet 
                 document = HTML(string=html_text, base_url=base, url_fetcher=fetcher).render(
                     stylesheets=[sheet.css], font_config=reuse.font_config(fonts))
                 _check_glyphs(document, fonts, report, label)
-                pdf = document.write_pdf()
+                pdf = document.write_pdf(**PDF_OPTIONS)
     except RefusedFetch as e:
         raise InputError(None, f"排版时试图读取项目以外的资源（{e.url}），已拒绝") from None
     report.warnings = [*sheet.warnings, *warnings]

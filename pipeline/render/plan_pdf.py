@@ -279,12 +279,23 @@ def plan_context(result: ParseResult, style: str, fonts: FontSet) -> dict:
         })
     return {
         "style": style,
-        "doc": {"title": (result.notice.title if result.notice else None) or plan.title or "计划"},
+        "doc": pdf_metadata(result),
         "notice": notice_ctx,
         "plan": {"title": plan.title, "paragraphs": plan_paragraphs(result),
                  "attachments": [attachment_title] if attachments and attachment_title else []},
         "attachments": attachments,
     }
+
+
+def pdf_metadata(result: ParseResult) -> dict:
+    """Title, author (the issuing organ), subject (the plan) and keywords of the PDF's document info."""
+    plan, n = result.plan, result.notice
+    title = (n.title if n else None) or plan.title or "计划"
+    keywords = [k for k in (plan.region, f"{plan.year}年" if plan.year else None, "国民经济和社会发展计划") if k]
+    if n and n.doc_number:
+        keywords.insert(0, n.doc_number.canonical or n.doc_number.text)
+    return {"title": title, "author": (n.issuer if n else None) or plan.region or None,
+            "subject": plan.title if plan.title and plan.title != title else None, "keywords": keywords}
 
 
 def _addressee_line(addressees: list[str]) -> str | None:
