@@ -37,3 +37,19 @@ def first_validation_error(error) -> str:
     first = error.errors()[0]
     loc = ".".join(str(x) for x in first["loc"])
     return f"{loc}：{first['msg']}"
+
+
+def load_validated(path: Path, model, decode, *, decode_errors: tuple, missing: str, malformed: str, invalid: str):
+    """Read a UTF-8 text file, decode it (json.loads, tomllib.loads) and validate it into the pydantic `model`;
+    every failure becomes an InputError naming the file. `malformed` gets `{error}`, `invalid` gets `{field}`."""
+    from pydantic import ValidationError
+    try:
+        data = decode(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, missing) from None
+    except (UnicodeDecodeError, *decode_errors) as e:
+        raise InputError(path, malformed.format(error=e)) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise InputError(path, invalid.format(field=first_validation_error(e))) from None

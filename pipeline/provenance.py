@@ -31,10 +31,6 @@ class Provenance:
     row: Annotated[Optional[int], Field(description="表格中的行 / row within the table")] = None
     col: Annotated[Optional[int], Field(description="表格中的列 / column within the table")] = None
 
-    def as_dict(self) -> dict:
-        return {"page": self.page, "line": self.line, "paragraph": self.paragraph,
-                "table": self.table, "row": self.row, "col": self.col}
-
     def describe(self) -> str:
         """Chinese place description for messages: 第3页第12行."""
         parts = []

@@ -13,9 +13,9 @@ import unicodedata
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from pipeline.errors import InputError, first_validation_error
+from pipeline.errors import load_validated
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "data" / "track.toml"
 CANONICAL_STATUSES = ("已完成", "超序时", "序时推进", "滞后", "未启动", "调整", "不适用")
@@ -122,17 +122,9 @@ def status_key(word: str) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> TrackConfig:
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(p, "台账配置文件不存在") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise InputError(p, f"台账配置文件不是有效的 TOML（{e}）") from None
-    try:
-        return TrackConfig.model_validate(data)
-    except ValidationError as e:
-        raise InputError(p, f"台账配置有误：{first_validation_error(e)}") from None
+    return load_validated(Path(path), TrackConfig, tomllib.loads, decode_errors=(tomllib.TOMLDecodeError,),
+                          missing="台账配置文件不存在", malformed="台账配置文件不是有效的 TOML（{error}）",
+                          invalid="台账配置有误：{field}")
 
 
 def load_config(path: str | Path | None = None) -> TrackConfig:
