@@ -29,7 +29,11 @@ FONT_DIR_ENV = "PLANDOC_FONT_DIR"
 def templates_dir() -> Path:
     """The folder holding the Jinja templates and stylesheets (a real directory: WeasyPrint and the
     fetcher's allow-list need file paths)."""
-    found = resources.files("pipeline.templates")
+    try:
+        found = resources.files("pipeline.templates")
+    except ModuleNotFoundError:
+        raise RuntimeError("plandoc templates (package pipeline.templates) are not installed: run `make setup` "
+                           "(or `pip install -e .`) in the checkout once after updating") from None
     path = Path(str(found))
     if not (path / "plan.html.j2").is_file():
         raise RuntimeError(f"plandoc templates not found at {found}; reinstall the package")
