@@ -123,11 +123,27 @@ def watch(inbox: Path = typer.Argument(..., help="收文目录"),
 
 
 def main() -> None:
+    from pipeline.limits import CpuLimitExceeded, apply_limits, cpu_limit_seconds, memory_limit_bytes
+    apply_limits(cpu=len(sys.argv) > 1 and sys.argv[1] != "watch")
     try:
         app()
     except InputError as e:  # pragma: no cover - commands catch their own
         typer.echo(f"错误：{e.message}", err=True)
         sys.exit(1)
+    except MemoryError:
+        typer.echo(f"错误：{_inputs_named()}处理所需内存超出上限（{memory_limit_bytes() // 1048576} MB），"
+                   "文件内容异常（例如超大表格或压缩炸弹），已停止（处理建议：请检查文件是否正确）", err=True)
+        sys.exit(1)
+    except CpuLimitExceeded:
+        typer.echo(f"错误：{_inputs_named()}处理时间超出上限（CPU {cpu_limit_seconds()} 秒），文件内容异常，已停止"
+                   "（处理建议：请检查文件是否正确）", err=True)
+        sys.exit(1)
+
+
+def _inputs_named() -> str:
+    """The files named on the command line (the place of a resource failure is the whole input)."""
+    names = [a for a in sys.argv[2:] if not a.startswith("-") and Path(a).is_file()]
+    return "".join(f"文件“{n}”，" for n in names[:3])
 
 
 if __name__ == "__main__":

@@ -284,6 +284,8 @@ def _open(path: Path):
         raise InputError(path, "这是旧版 Excel 二进制文件（.xls/.et），无法读取", hint="请用 Excel 或 WPS 另存为 .xlsx")
     if not head.startswith(b"PK\x03\x04"):
         raise InputError(path, "不是 .xlsx 工作簿", hint="请报送由 plandoc tracker 生成并填写的 .xlsx 台账")
+    from pipeline.zipguard import guard_package
+    guard_package(path, None, "台账工作簿", "请用 Excel 或 WPS 打开后另存为 .xlsx 再报送").close()
     from openpyxl import load_workbook
     try:
         return load_workbook(path, read_only=True, data_only=True)
