@@ -107,6 +107,9 @@ class Archive:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._connect()
+
+    def _connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN ourselves, so every transaction's extent is explicit.
         self.db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -123,13 +126,32 @@ class Archive:
         _retry_while_busy(lambda: self.db.execute(f"PRAGMA journal_mode={self.journal_mode}").fetchone())
         self.db.execute("PRAGMA synchronous=" + ("NORMAL" if self.journal_mode == "wal" else "FULL"))
         _retry_while_busy(self._migrate)
+        st = os.stat(self.path)
+        self._identity = (st.st_dev, st.st_ino)
+
+    def _reconnect_if_gone(self) -> None:
+        """The archive file deleted (or replaced) while we hold it open: SQLite would go on writing to
+        the unlinked file and every later record would be lost. Re-create it and say so."""
+        try:
+            st = os.stat(self.path)
+            identity = (st.st_dev, st.st_ino)
+        except FileNotFoundError:
+            identity = None
+        if identity == self._identity:
+            return
+        log.error("档案库文件 %s 已被删除或替换，已重新建立（之前的记录不在新档案库中）", self.path)
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
+        self._connect()
 
     def close(self) -> None:
         self.db.close()
 
     # -- schema -------------------------------------------------------------------------------
     def _migrate(self) -> None:
-        with self._write():
+        with Archive._Tx(self.db):
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for i in range(version, len(MIGRATIONS)):
                 for stmt in _split_sql(MIGRATIONS[i]):
@@ -153,6 +175,7 @@ class Archive:
             return False
 
     def _write(self) -> "Archive._Tx":
+        self._reconnect_if_gone()
         return Archive._Tx(self.db)
 
     # -- notices ------------------------------------------------------------------------------

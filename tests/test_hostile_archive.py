@@ -90,3 +90,19 @@ def test_many_processes_open_a_fresh_archive_at_the_same_moment(tmp_path, opener
         assert db.execute("SELECT COUNT(*) FROM notices").fetchone()[0] == openers
         assert db.execute("PRAGMA user_version").fetchone()[0] >= 1
         db.close()
+
+
+def test_archive_deleted_while_open_is_recreated_and_said(tmp_path, caplog):
+    db = tmp_path / ".plandoc" / "archive.sqlite3"
+    a = Archive(db)
+    a.receive("a" * 16, "甲.txt", "/nowhere")
+    for p in db.parent.iterdir():
+        p.unlink()
+    db.parent.rmdir()
+    with caplog.at_level(logging.ERROR, logger="plandoc.archive"):
+        a.receive("b" * 16, "乙.txt", "/nowhere")
+    assert any("重新建立" in r.getMessage() for r in caplog.records)
+    a.close()
+    fresh = sqlite3.connect(db)                      # the row went to a file a clerk can see, not a ghost
+    assert [r[0] for r in fresh.execute("SELECT name FROM notices")] == ["乙.txt"]
+    fresh.close()

@@ -82,7 +82,10 @@ def read_document(path: str | Path) -> SourceDoc:
 
 
 def check_text_limits(doc: SourceDoc) -> SourceDoc:
-    """Refuse a paragraph or a document far longer than any notice (every reader's output passes here)."""
+    """Refuse a paragraph or a document far longer than any notice (every reader's output passes here).
+    Also makes the recorded path printable (a GBK-byte file name would break the JSON)."""
+    from pipeline.errors import displayable
+    doc.path = displayable(doc.path)
     total = 0
     for block in doc.blocks:
         texts = [block.text] if hasattr(block, "text") else [c.text for c in getattr(block, "cells", [])]

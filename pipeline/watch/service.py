@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sqlite3
 import queue
 import signal
 import stat
@@ -211,7 +212,13 @@ class Watcher:
                         continue
                     if claim is None:
                         continue          # another watcher was faster
-                    self.archive.receive(claim.token, claim.name, claim.path, byte_size=size)
+                    try:
+                        self.archive.receive(claim.token, claim.name, claim.path, byte_size=size)
+                    except sqlite3.Error as e:   # archive locked too long or damaged: give the file back
+                        given_back = self.area.unclaim(claim, Path(path))
+                        log.error("档案库无法登记 %s（%s）：%s", claim.name, e,
+                                  "文件已退回收文目录，稍后重试" if given_back else "文件留在处理区，重启后接续")
+                        continue
                     self.queued.append(self._task(claim))
                 if not self.queued:
                     return
