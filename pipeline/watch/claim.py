@@ -105,6 +105,7 @@ class ProcessingArea:
 
     def mine(self) -> list[Claim]:
         out = []
+        self.ensure_present()
         for entry in sorted(self.dir.iterdir()):
             parts = split_claim_name(entry.name)
             if parts:
@@ -113,6 +114,7 @@ class ProcessingArea:
 
     def adopt_orphans(self) -> list[Claim]:
         """Take over the claimed files of watchers that died. Safe against other adopters."""
+        self.ensure_present()          # `.plandoc` may have been deleted under us: recreate, then look
         adopted: list[Claim] = []
         for other in sorted(self.root.iterdir()):
             if not other.is_dir() or other.name == self.owner_id:
