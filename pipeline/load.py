@@ -10,13 +10,29 @@ from pipeline.errors import InputError, first_validation_error
 from pipeline.schema import ParseResult
 
 
+class _NotANumber(ValueError):
+    pass
+
+
+def _no_constant(name: str):
+    """NaN, Infinity, -Infinity: Python's json accepts them, JSON does not, and no plan holds them."""
+    raise _NotANumber(name)
+
+
 def load_result(path: str | Path) -> ParseResult:
     path = Path(path)
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
         except FileNotFoundError:
             raise InputError(path, "文件不存在") from None
+        except _NotANumber as e:
+            raise InputError(path, f"JSON 里有非数值“{e.args[0]}”（NaN/Infinity 不是合法的 JSON 数值，会在台账里显示成"
+                                   "“增长inf%”之类）", hint="请重新用 plandoc parse 生成解析结果") from None
+        except IsADirectoryError:
+            raise InputError(path, "这是一个文件夹，不是 JSON 文件") from None
+        except RecursionError:
+            raise InputError(path, "JSON 嵌套层数过深，不是解析结果") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise InputError(path, f"不是有效的 JSON（{e}）") from None
         try:
