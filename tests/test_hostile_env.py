@@ -75,3 +75,40 @@ def test_a_folder_or_a_deep_array_named_json(tmp_path):
     proc = run_bounded("render", str(deep), "-o", str(tmp_path / "x.pdf"))
     assert_refused(proc, deep)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def _encrypted_office() -> bytes:
+    """The shape of a password-protected .docx/.xlsx (MS-OFFCRYPTO): an OLE compound file whose
+    directory names the streams EncryptionInfo and EncryptedPackage (UTF-16LE, 128-byte entries).
+    Synthetic: no encryption library is kept here to produce a real one."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    def entry(name: str) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0"
+        return raw + b"\0" * (64 - len(raw)) + len(raw).to_bytes(2, "little") + b"\x02" + b"\0" * 61
+    return header + entry("Root Entry") + entry("EncryptionInfo") + entry("EncryptedPackage") + os.urandom(4096)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", ["加密通知.docx", "加密通知.doc", "无扩展名"])
+def test_password_protected_office_file_is_named_as_such(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(_encrypted_office())
+    before = snapshot(tmp_path)
+    proc = run_bounded("parse", str(path))
+    assert_refused(proc, path, "密码")
+    assert "旧版" not in proc.stderr
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("padding", [b"\0" * 4096, b"\n" * 4096, b" " * 100_000, b"\r\n\x1a"])
+def test_padding_after_eof_is_not_an_incomplete_pdf(tmp_path, padding):
+    pdf = (reference_path().parent / "zhoucun-2023-plan.pdf").read_bytes()
+    path = tmp_path / "补齐.pdf"
+    path.write_bytes(pdf + padding)
+    proc = run_bounded("parse", str(path), timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    cut = tmp_path / "截断.pdf"
+    cut.write_bytes(pdf[: len(pdf) * 2 // 3] + padding)
+    proc = run_bounded("parse", str(cut))
+    assert_refused(proc, cut, "不完整")

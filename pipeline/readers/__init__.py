@@ -24,6 +24,9 @@ MAX_DOCUMENT_CHARS = 1_000_000
 SUPPORTED = (".txt", ".docx", ".pdf")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .doc/.xls/.wps/.et (legacy Office binaries)
+# A password-protected .docx/.xlsx is an OLE container holding the streams EncryptionInfo and
+# EncryptedPackage (MS-OFFCRYPTO); their names are stored in UTF-16LE in the directory.
+_ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
 
 
 def sniff_format(path: Path, head: bytes) -> str:
@@ -69,6 +72,8 @@ def read_document(path: str | Path) -> SourceDoc:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(path, f"无法读取文件（{e.strerror}）") from None
+    if data.startswith(_OLE_MAGIC) and _ENCRYPTED_OOXML in data:
+        raise InputError(path, "文件受密码保护（已加密），无法读取", hint="请在 Word/WPS/Excel 中取消密码（另存为不加密的 .docx/.xlsx）后重新放入")
     fmt = sniff_format(path, data[:8])
     sha = hashlib.sha256(data).hexdigest()
     if fmt == "txt":
