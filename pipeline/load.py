@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -22,6 +23,13 @@ def _no_constant(name: str):
 def load_result(path: str | Path) -> ParseResult:
     path = Path(path)
     if path.suffix.lower() == ".json":
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            mode = None
+        if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            # a FIFO would block the read forever, a device never ends
+            raise InputError(path, "不是普通文件（可能是管道或设备文件），不能作为解析结果读取")
         try:
             data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
         except FileNotFoundError:

@@ -112,3 +112,12 @@ def test_padding_after_eof_is_not_an_incomplete_pdf(tmp_path, padding):
     cut.write_bytes(pdf[: len(pdf) * 2 // 3] + padding)
     proc = run_bounded("parse", str(cut))
     assert_refused(proc, cut, "不完整")
+
+
+@pytest.mark.timeout(60)
+def test_a_fifo_named_json_does_not_block(tmp_path):
+    fifo = tmp_path / "plan.json"
+    os.mkfifo(fifo)
+    proc = run_bounded("render", str(fifo), "-o", str(tmp_path / "x.pdf"), timeout=30)
+    assert_refused(proc, fifo, "管道")
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and not (tmp_path / "x.pdf").exists()
