@@ -14,7 +14,7 @@ import os
 import signal
 
 DEFAULT_MEMORY_LIMIT_MB = 3 * 1024
-DEFAULT_CPU_LIMIT_S = 900
+DEFAULT_CPU_LIMIT_S = 3600
 
 
 class CpuLimitExceeded(Exception):
@@ -38,6 +38,10 @@ def cpu_limit_seconds() -> int:
 
 def apply_limits(*, cpu: bool) -> None:
     """Lower this process's soft limits (never raise a limit the caller already set lower)."""
+    # Math libraries reserve address space per thread (OpenBLAS: tens of MB per core); on a many-core
+    # machine that alone would approach the cap. We do no numeric work that needs their threads.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     try:
         import resource
     except ImportError:           # not a POSIX system: nothing to set
