@@ -62,3 +62,26 @@ def test_plandoc_deleted_while_running_is_recreated(tmp_path):
         assert stop_watcher(proc) == 0
     assert [(r["name"], r["state"]) for r in archive_rows(inbox)] == [("通知.txt", "done")]
     assert tree_hashes(inbox / "done") == {"通知.txt": sha(data)}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("where", ["out-is-a-file", "out-under-a-file"])
+def test_out_pointing_at_a_file_is_a_clear_error_and_strands_nothing(tmp_path, where):
+    import os
+    import subprocess
+    import sys
+
+    from test_watch_support import watcher_env
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = (REPO / "samples" / "zhoucun-2023-plan.txt").read_bytes()
+    (inbox / "通知.txt").write_bytes(data)
+    afile = tmp_path / "输出"
+    afile.write_text("x", encoding="utf-8")
+    out = afile if where == "out-is-a-file" else afile / "sub"
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "watch", str(inbox), "--out", str(out), "--once"],
+                          cwd=REPO, env=watcher_env(), capture_output=True, text=True, timeout=100)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "不是文件夹" in proc.stderr and str(afile) in proc.stderr
+    assert (inbox / "通知.txt").read_bytes() == data
+    assert sorted(os.listdir(inbox)) == ["通知.txt"]

@@ -67,6 +67,11 @@ def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False)
     if not inbox.is_dir():
         sys.stderr.write(f"错误：收文目录“{inbox}”不存在或不是文件夹（处理建议：请先创建该文件夹，或检查路径）\n")
         return 2
+    blocked = next((p for p in (Path(out), *Path(out).parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:     # checked before anything is claimed: no original may be stranded
+        sys.stderr.write(f"错误：输出目录“{out}”无法使用：“{blocked}”是一个文件，不是文件夹"
+                         "（处理建议：请用 --out 指定一个文件夹）\n")
+        return 2
     # A live watcher warms its workers up so the first drop is fast; a batch (--once) is not waiting
     # for one file, and its first file warms each worker just the same, so it skips the extra render.
     watcher = Watcher(inbox.resolve(), Path(out).resolve(), polling=polling, warm_up=not once)
