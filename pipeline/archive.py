@@ -1,7 +1,8 @@
 """The archive: the one module that owns the SQLite database of the drop folder.
 
 Why SQLite: it is embedded (nothing to install or run), several processes may use one file at once
-(WAL: readers never block the writer), and a transaction is the arbiter that keeps two watchers
+(WAL: readers never block the writer; on a network file system the rollback journal instead, since
+WAL's shared-memory index is only coherent on one host), and a transaction is the arbiter that keeps two watchers
 — or two workers of one watcher — from processing the same notice twice.
 
 What it holds:
@@ -18,7 +19,10 @@ append a new one.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import random
+import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -26,6 +30,17 @@ from pathlib import Path
 from typing import Any, Iterable
 
 BUSY_TIMEOUT_MS = 30_000
+log = logging.getLogger("plandoc.archive")
+
+# File-system types (as /proc/self/mountinfo names them) where several hosts may share the file.
+# WAL keeps its index in shared memory beside the database, which is only coherent on one host, so
+# on these the archive uses the rollback journal (journal_mode=DELETE), whose locks the share enforces.
+NETWORK_FS_TYPES = frozenset({
+    "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "lustre",
+    "gpfs", "ocfs2", "gfs2", "davfs", "ncpfs", "coda", "beegfs", "orangefs", "virtiofs", "vboxsf",
+})
+NETWORK_FUSE_SUBTYPES = frozenset({"sshfs", "glusterfs", "rclone", "s3fs", "davfs", "cephfs", "gcsfuse", "smbnetfs"})
+ENV_NETWORK = "PLANDOC_ARCHIVE_NETWORK"     # "1": treat the archive location as shared (e.g. an unknown fuse mount)
 TERMINAL_STATES = ("done", "failed", "duplicate")
 LIVE_STATES = ("received", "processing")
 
@@ -92,21 +107,51 @@ class Archive:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._connect()
+
+    def _connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN ourselves, so every transaction's extent is explicit.
         self.db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
+        fs_type = network_fs_type(self.path)
+        self.journal_mode = "delete" if fs_type else "wal"
+        if fs_type:
+            log.warning("档案库 %s 位于网络文件系统（%s）上：不使用 WAL，改用回滚日志（journal_mode=DELETE）",
+                        self.path, fs_type)
+        # Switching the journal mode needs an exclusive lock and SQLite does not wait on the busy timeout
+        # for it (two openers holding shared locks would deadlock), so a fresh archive opened by two
+        # watchers at once fails one of them with "database is locked". Retry with back-off instead.
+        _retry_while_busy(lambda: self.db.execute(f"PRAGMA journal_mode={self.journal_mode}").fetchone())
+        self.db.execute("PRAGMA synchronous=" + ("NORMAL" if self.journal_mode == "wal" else "FULL"))
+        _retry_while_busy(self._migrate)
+        st = os.stat(self.path)
+        self._identity = (st.st_dev, st.st_ino)
+
+    def _reconnect_if_gone(self) -> None:
+        """The archive file deleted (or replaced) while we hold it open: SQLite would go on writing to
+        the unlinked file and every later record would be lost. Re-create it and say so."""
+        try:
+            st = os.stat(self.path)
+            identity = (st.st_dev, st.st_ino)
+        except FileNotFoundError:
+            identity = None
+        if identity == self._identity:
+            return
+        log.error("档案库文件 %s 已被删除或替换，已重新建立（之前的记录不在新档案库中）", self.path)
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
+        self._connect()
 
     def close(self) -> None:
         self.db.close()
 
     # -- schema -------------------------------------------------------------------------------
     def _migrate(self) -> None:
-        with self._write():
+        with Archive._Tx(self.db):
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for i in range(version, len(MIGRATIONS)):
                 for stmt in _split_sql(MIGRATIONS[i]):
@@ -130,6 +175,7 @@ class Archive:
             return False
 
     def _write(self) -> "Archive._Tx":
+        self._reconnect_if_gone()
         return Archive._Tx(self.db)
 
     # -- notices ------------------------------------------------------------------------------
@@ -255,6 +301,64 @@ class Archive:
             d["payload"] = json.loads(d.pop("payload_json"))
             out.append(d)
         return out
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _retry_while_busy(step, timeout_ms: int = BUSY_TIMEOUT_MS):
+    """Run `step` until it is not refused for a lock, within the busy timeout (jittered back-off,
+    so two openers that collided do not collide again in lockstep)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    delay = 0.002
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 0.2)
+
+
+def _unescape_mount(field: str) -> str:
+    """mountinfo escapes space, tab, newline and backslash as octal (\\040 …)."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def network_fs_type(path: str | Path, mountinfo: str | None = None) -> str | None:
+    """The network file-system type holding `path` ("nfs4", "fuse.sshfs", …), or None when local.
+
+    Reads /proc/self/mountinfo (the longest mount point containing the path wins); where that is not
+    available (not Linux) the location counts as local. `PLANDOC_ARCHIVE_NETWORK=1` declares it shared.
+    """
+    if os.environ.get(ENV_NETWORK, "").strip() in ("1", "true", "yes"):
+        return "configured"
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    target = os.path.realpath(path)
+    best, best_type = "", None
+    for line in mountinfo.splitlines():
+        head, sep, tail = line.partition(" - ")
+        fields = head.split()
+        if not sep or len(fields) < 5 or not tail.split():
+            continue
+        mount_point = _unescape_mount(fields[4])
+        fs_type = tail.split()[0]
+        inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best):
+            best, best_type = mount_point, fs_type
+    if best_type is None:
+        return None
+    base, _, sub = best_type.partition(".")
+    if base in NETWORK_FS_TYPES or (base in ("fuse", "fuseblk") and sub in NETWORK_FUSE_SUBTYPES):
+        return best_type
+    return None
 
 
 def _split_sql(script: str) -> list[str]:

@@ -140,10 +140,20 @@ def main() -> None:
     UsageError = _click_exceptions().UsageError
     aborts = (typer.Abort, getattr(_click_exceptions(), "Abort", typer.Abort), KeyboardInterrupt)
     _chinese_help_titles()
+    from pipeline.limits import CpuLimitExceeded, apply_limits, cpu_limit_seconds, memory_limit_bytes
+    apply_limits(cpu=len(sys.argv) > 1 and sys.argv[1] != "watch")
     try:
         rc = app(standalone_mode=False)
     except InputError as e:
         typer.echo(f"错误：{e.message}", err=True)
+        sys.exit(EXIT_INPUT)
+    except MemoryError:
+        typer.echo(f"错误：{_inputs_named()}处理所需内存超出上限（{memory_limit_bytes() // 1048576} MB），"
+                   "文件内容异常（例如超大表格或压缩炸弹），已停止（处理建议：请检查文件是否正确）", err=True)
+        sys.exit(EXIT_INPUT)
+    except CpuLimitExceeded:
+        typer.echo(f"错误：{_inputs_named()}处理时间超出上限（CPU {cpu_limit_seconds()} 秒），文件内容异常，已停止"
+                   "（处理建议：请检查文件是否正确）", err=True)
         sys.exit(EXIT_INPUT)
     except UsageError as e:
         _print_usage_error(e)
@@ -251,6 +261,12 @@ def _log_internal_error() -> str:
         except OSError:
             continue
     return "（日志无法写入）"
+
+
+def _inputs_named() -> str:
+    """The files named on the command line (the place of a resource failure is the whole input)."""
+    names = [a for a in sys.argv[2:] if not a.startswith("-") and Path(a).is_file()]
+    return "".join(f"文件“{n}”，" for n in names[:3])
 
 
 if __name__ == "__main__":

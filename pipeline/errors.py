@@ -12,7 +12,7 @@ class InputError(Exception):
     """The input file cannot be used. `reason` is Chinese, `where` says the place (page/line/…)."""
 
     def __init__(self, path: str | Path | None, reason: str, where: str | None = None, hint: str | None = None):
-        self.path = str(path) if path is not None else None
+        self.path = displayable(str(path)) if path is not None else None
         self.reason = reason
         self.where = where
         self.hint = hint
@@ -30,6 +30,24 @@ class InputError(Exception):
         if self.hint:
             msg += f"（处理建议：{self.hint}）"
         return msg
+
+
+def displayable(name: str) -> str:
+    """A path fit for messages and JSON: names that are not UTF-8 on disk (GBK bytes unzipped from a
+    Windows archive) reach Python as surrogate escapes, which cannot be printed or serialised. Decode
+    their bytes as UTF-8, else GB18030 (superset of GBK), else with replacement marks."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    raw = name.encode("utf-8", "surrogateescape")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
 
 
 def first_validation_error(error) -> str:

@@ -11,8 +11,8 @@ Why not `Paragraph.text` / `row.cells` from python-docx alone:
 Text boxes (版头, signatures in drawings) become their own blocks; the VML fallback copy of the same
 text box is skipped. Deleted revisions are skipped, inserted ones kept.
 
-The zip is checked before python-docx opens it: not a zip, a zip bomb (decompressed size and ratio
-capped), macros (a renamed .docm) or a missing main part → `InputError` in Chinese.
+The zip is checked before python-docx opens it (pipeline/zipguard.py, shared with the workbook
+reader): not a zip, a zip bomb (every part inflated and capped), a DOCTYPE in a part, macros (a renamed .docm) or a missing main part → `InputError` in Chinese.
 """
 from __future__ import annotations
 
@@ -27,16 +27,17 @@ from docx.opc.exceptions import PackageNotFoundError
 from pipeline.blocks import SourceDoc, TableBlock, TableCell, TextBlock, Where
 from pipeline.errors import InputError
 from pipeline.readers.docx_numbering import Numbering
+from pipeline.zipguard import guard_package, read_part
 from pipeline.text import normalize, strip_indent
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _Q = "{%s}" % W
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
-# A notice's .docx unpacks to a few MB (pictures included); 200 MB or a 100:1 ratio is not a notice.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 100
-MAX_ENTRIES = 5000
+# Word's own tables stop at 63 columns; WPS/LibreOffice allow somewhat more. A gridSpan/gridBefore
+# reaching past this is a malformed or hostile file: the grid is never built that wide.
+MAX_TABLE_COLUMNS = 256
+LEVELS = range(9)                # w:ilvl and w:outlineLvl are 0..8 (9 = body text for outlineLvl)
 _MACRO_MARKERS = ("vbaproject.bin", "vbadata.xml")
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
 _INDENT = " \u3000\u00a0\t"
@@ -47,24 +48,13 @@ _SKIPPED = {_Q + t for t in ("del", "moveFrom", "pPr", "rPr", "proofErr", "bookm
 
 
 def check_package(path: Path, data: bytes) -> zipfile.ZipFile:
-    """Open the zip and refuse what must not reach python-docx. Returns the open ZipFile."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise InputError(path, "不是有效的 Word 文档：压缩包已损坏或不完整（可能下载或复制中断）",
-                         hint="请重新获取原文件，或用 Word/WPS 打开后另存为 .docx") from None
-    if len(infos) > MAX_ENTRIES:
-        raise InputError(path, f"压缩包内文件数异常（{len(infos)} 个），不像是一份 Word 文档", hint="请检查是否放错了文件")
-    unpacked = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if unpacked > MAX_UNPACKED_BYTES or (unpacked > 10 * 1024 * 1024 and unpacked / packed > MAX_RATIO):
-        raise InputError(path, f"解压后体积异常（{unpacked / 1048576:.0f} MB，压缩比 {unpacked / packed:.0f}:1），"
-                               "疑似压缩炸弹，出于安全原因不处理", hint="请向发文单位索取正常保存的 .docx")
-    names = {i.filename.lower() for i in infos}
+    """Open the zip and refuse what must not reach python-docx (the shared package guard, then the
+    Word-specific checks: macros, a main part). Returns the open ZipFile."""
+    zf = guard_package(path, data, "Word 文档", "请重新获取原文件，或用 Word/WPS 打开后另存为 .docx")
+    names = {i.filename.lower() for i in zf.infolist()}
     content_types = b""
     if "[content_types].xml" in names:
-        content_types = _read_capped(zf, "[Content_Types].xml", path)
+        content_types = read_part(zf, "[Content_Types].xml", path, "Word 文档")
     if any(n.rsplit("/", 1)[-1] in _MACRO_MARKERS for n in names) or b"macroEnabled" in content_types:
         raise InputError(path, "文档含有宏（启用宏的 .docm 文件），出于安全原因不处理",
                          hint="请在 Word 中另存为不含宏的 .docx（“Word 文档”）后重新放入")
@@ -74,19 +64,6 @@ def check_package(path: Path, data: bytes) -> zipfile.ZipFile:
         raise InputError(path, "压缩包里没有 Word 正文（缺少 word/document.xml），不是 .docx 文档",
                          hint="请用 Word/WPS 另存为 .docx")
     return zf
-
-
-def _read_capped(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
-    """Read one member, never more than the cap (the central directory's sizes can lie)."""
-    real = next(i.filename for i in zf.infolist() if i.filename.lower() == name.lower())
-    try:
-        with zf.open(real) as f:
-            out = f.read(MAX_UNPACKED_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        raise InputError(path, f"Word 文档已损坏：无法解压 {real}（{type(e).__name__}）", hint="请重新获取原文件") from None
-    if len(out) > MAX_UNPACKED_BYTES:
-        raise InputError(path, "解压后体积异常，疑似压缩炸弹，出于安全原因不处理")
-    return out
 
 
 class _Styles:
@@ -121,14 +98,14 @@ class _Styles:
             if ppr is not None:
                 ol = ppr.find(_Q + "outlineLvl")
                 if out["outline"] is None and ol is not None:
-                    out["outline"] = int(ol.get(_Q + "val", "9"))
+                    out["outline"] = _level_attr(ol, "9", f"样式“{sid}”的大纲级别（w:outlineLvl）")
                 num = ppr.find(_Q + "numPr")
                 if num is not None and out["num_id"] is None:
                     nid, ilvl = num.find(_Q + "numId"), num.find(_Q + "ilvl")
                     if nid is not None:
                         out["num_id"] = nid.get(_Q + "val")
                     if ilvl is not None:
-                        out["ilvl"] = int(ilvl.get(_Q + "val", "0"))
+                        out["ilvl"] = _level_attr(ilvl, "0", f"样式“{sid}”的编号级别（w:ilvl）")
             rpr = s.find(_Q + "rPr")
             if out["font"] is None and rpr is not None:
                 out["font"] = _east_asia_font(rpr)
@@ -181,13 +158,14 @@ class _Reader:
             if num is not None:
                 nid, lv = num.find(_Q + "numId"), num.find(_Q + "ilvl")
                 num_id = nid.get(_Q + "val") if nid is not None else None
-                ilvl = int(lv.get(_Q + "val", "0")) if lv is not None else None
+                ilvl = _level_attr(lv, "0", "编号级别（w:ilvl）") if lv is not None else None
             ol = ppr.find(_Q + "outlineLvl")
             if ol is not None:
-                outline = int(ol.get(_Q + "val", "9"))
+                outline = _level_attr(ol, "9", "大纲级别（w:outlineLvl）")
             ind = ppr.find(_Q + "ind")
             if ind is not None and ind.get(_Q + "firstLineChars") is not None:
-                first_line_chars = int(ind.get(_Q + "firstLineChars")) / 100
+                first_line_chars = _int_attr(ind, "firstLineChars", "0", "首行缩进（w:firstLineChars）",
+                                             range(-100_000, 100_001)) / 100
         st = self.styles.info(style_id)
         if num_id is None:
             num_id = st["num_id"]
@@ -286,14 +264,21 @@ class _Reader:
             if trpr is not None:
                 gb = trpr.find(_Q + "gridBefore")
                 if gb is not None:
-                    col = int(gb.get(_Q + "val", "0"))
+                    col = _int_attr(gb, "val", "0", f"第 {tno} 张表第 {r + 1} 行的前置空列数（w:gridBefore）",
+                                    range(0, MAX_TABLE_COLUMNS))
             for tc in _cells(tr):
                 tcpr = tc.find(_Q + "tcPr")
                 span, vmerge = 1, None
                 if tcpr is not None:
                     gs = tcpr.find(_Q + "gridSpan")
                     if gs is not None:
-                        span = max(1, int(gs.get(_Q + "val", "1")))
+                        span = max(1, _int_attr(gs, "val", "1", f"第 {tno} 张表第 {r + 1} 行第 {col + 1} 列的合并列数"
+                                                "（w:gridSpan）", range(-MAX_TABLE_COLUMNS, MAX_TABLE_COLUMNS + 1)))
+                    if col + span > MAX_TABLE_COLUMNS:
+                        raise InputError(self.path, f"表格宽度超出上限：合并单元格延伸到第 {col + span} 列"
+                                         f"（上限 {MAX_TABLE_COLUMNS} 列），文档结构异常，不处理",
+                                         where=f"第 {tno} 张表第 {r + 1} 行第 {col + 1} 列",
+                                         hint="请用 Word/WPS 打开检查该表格后另存为 .docx")
                     vm = tcpr.find(_Q + "vMerge")
                     if vm is not None:
                         vmerge = vm.get(_Q + "val") or "continue"
@@ -354,6 +339,31 @@ class _Reader:
                     self.walk(content)
 
 
+class _BadValue(ValueError):
+    """An attribute of the package XML that is not what the schema allows; `what` names it in Chinese."""
+
+    def __init__(self, what: str, value: str | None, allowed: range):
+        super().__init__(what)
+        self.what, self.value, self.allowed = what, value, allowed
+
+
+def _int_attr(el, attr: str, default: str, what: str, allowed: range) -> int:
+    """An integer attribute (w:val …) checked against what the schema allows, never a traceback."""
+    raw = el.get(_Q + attr, default)
+    try:
+        value = int(raw.strip()) if len(raw) < 12 else None
+    except ValueError:
+        value = None
+    if value is None or value not in allowed:
+        raise _BadValue(what, raw, allowed)
+    return value
+
+
+def _level_attr(el, default: str, what: str) -> int:
+    """w:ilvl / w:outlineLvl: 0..8, and 9 (body text) for outline levels."""
+    return _int_attr(el, "val", default, what, range(0, 10))
+
+
 def _rows(tbl):
     for child in tbl:
         if child.tag == _Q + "tr":
@@ -387,8 +397,23 @@ def read_docx(path: Path, data: bytes, sha256: str) -> SourceDoc:
                          hint="请用 Word/WPS 打开后另存为 .docx") from None
     numbering_xml = _numbering_blob(doc)
     zf.close()
-    reader = _Reader(path, doc, Numbering(numbering_xml))
-    reader.walk(doc.element.body)
+    try:
+        numbering = Numbering(numbering_xml)
+    except (ValueError, IndexError, KeyError, OverflowError) as e:
+        raise InputError(path, f"自动编号定义（numbering.xml）中有无效的数值（{type(e).__name__}），文档结构异常",
+                         hint="请用 Word/WPS 打开后另存为 .docx") from None
+    reader = _Reader(path, doc, numbering)
+    try:
+        reader.walk(doc.element.body)
+    except _BadValue as e:
+        shown = (e.value or "")[:20] + ("…" if len(e.value or "") > 20 else "")
+        lo, hi = max(e.allowed.start, 0), e.allowed.stop - 1
+        raise InputError(path, f"{e.what}的值“{shown}”无效（应为 {lo}～{hi} 的整数：不是数字或超出上限），文档结构异常", where=f"第 {max(1, reader.paragraph_no)} 段附近",
+                         hint="请用 Word/WPS 打开后另存为 .docx") from None
+    except (ValueError, IndexError, KeyError, OverflowError, RecursionError) as e:
+        raise InputError(path, f"Word 文档结构异常，无法读取（{type(e).__name__}）",
+                         where=f"第 {max(1, reader.paragraph_no)} 段、第 {reader.table_no} 张表附近",
+                         hint="请用 Word/WPS 打开后另存为 .docx") from None
     if not any(isinstance(b, TableBlock) or b.text for b in reader.blocks):
         raise InputError(path, "Word 文档里没有文字内容（可能只有图片或扫描件）", hint="请提供可编辑的原文件")
     return SourceDoc(path=str(path), sha256=sha256, format="docx", blocks=reader.blocks)

@@ -186,6 +186,8 @@ class Numbering:
         """
         if not num_id or num_id == "0" or num_id not in self._instances:
             return None
+        if not 0 <= ilvl < 9:               # the schema has levels 0..8 only
+            return None
         inst = self._instances[num_id]
         lvl = self._level(inst, ilvl)
         if lvl is None:
@@ -216,6 +218,8 @@ class Numbering:
     def _render(self, inst: _Instance, lvl: Level, counters: list[int | None]) -> str:
         def sub(m: re.Match) -> str:
             k = int(m.group(1)) - 1
+            if not 0 <= k < 9:
+                return m.group(0)
             value = counters[k] if counters[k] is not None else self._start(inst, k)
             ref = self._level(inst, k)
             fmt = "decimal" if (lvl.is_legal or ref is None) else ref.fmt

@@ -42,7 +42,8 @@ _DIGITS = re.compile(r"\d+")
 
 def _check_complete(path: Path, data: bytes) -> None:
     """A saved PDF ends with %%EOF (possibly followed by a newline); a cut download does not."""
-    if b"%%EOF" not in data[-2048:]:
+    # Padding after the marker (NULs or blanks from a transfer tool or a fixed-size block write) is harmless.
+    if b"%%EOF" not in data.rstrip(b"\x00 \t\r\n\x0c\x1a")[-2048:]:
         raise InputError(path, "PDF 文件不完整（缺少文件结束标记 %%EOF，可能下载或复制中断）",
                          hint="请重新下载或向发文单位索取完整文件")
 

@@ -280,6 +280,8 @@ def _open(path: Path):
         raise InputError(path, f"文件过大（{size / 1048576:.1f} MB），不像是一份台账")
     with path.open("rb") as f:
         head = f.read(8)
+    if head.startswith(_OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in path.read_bytes():
+        raise InputError(path, "工作簿受密码保护（已加密），无法读取", hint="请在 Excel/WPS 中取消密码后重新报送")
     if head.startswith(_OLE_MAGIC):
         raise InputError(path, "这是旧版 Excel 二进制文件（.xls/.et），无法读取", hint="请用 Excel 或 WPS 另存为 .xlsx")
     if not head.startswith(b"PK\x03\x04"):
@@ -291,6 +293,8 @@ def _open(path: Path):
             is_word = False
         what = "Word 文档" if is_word else f"扩展名为“{path.suffix or '（无）'}”的文件"
         raise InputError(path, f"这是{what}，不是 .xlsx 台账工作簿", hint="请报送由 plandoc tracker 生成并填写的 .xlsx 台账")
+    from pipeline.zipguard import guard_package
+    guard_package(path, None, "台账工作簿", "请用 Excel 或 WPS 打开后另存为 .xlsx 再报送").close()
     from openpyxl import load_workbook
     try:
         return load_workbook(path, read_only=True, data_only=True)

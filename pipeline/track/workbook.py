@@ -55,15 +55,26 @@ def _lines_needed(text: str, width: float) -> int:
 def _set_columns(ws: Worksheet, columns: tuple[Column, ...]) -> None:
     for i, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
-        cell = ws.cell(HEADER_ROW, i, col.header)
+        cell = _put(ws, HEADER_ROW, i, col.header)
         cell.font, cell.alignment, cell.border = HEAD_FONT, CENTER, BORDER
     ws.row_dimensions[HEADER_ROW].height = 2 * LINE_HEIGHT_PT
+
+
+def _put(ws: Worksheet, row: int, col: int, value):
+    """Write a value; text is always text. openpyxl turns any str starting with "=" into a live formula,
+    so a notice's cell reading =HYPERLINK("http://…") would run in every department's Excel. Text from a
+    parsed document is never a formula, whatever it starts with (= + - @ are inert once typed as a string)."""
+    cell = ws.cell(row, col)
+    cell.value = value
+    if isinstance(value, str) and cell.data_type != "s":
+        cell.data_type = "s"
+    return cell
 
 
 def _title_rows(ws: Worksheet, title: str, columns: tuple[Column, ...]) -> None:
     last = get_column_letter(len(columns))
     ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    ws.cell(TITLE_ROW, 1, title).font = TITLE_FONT
+    _put(ws, TITLE_ROW, 1, title).font = TITLE_FONT
     ws.cell(TITLE_ROW, 1).alignment = CENTER
     ws.row_dimensions[TITLE_ROW].height = 30
     # 填报单位 / 统计截至: label, then an unlocked cell spanning two columns.
@@ -80,7 +91,7 @@ def _title_rows(ws: Worksheet, title: str, columns: tuple[Column, ...]) -> None:
 def _body_row(ws: Worksheet, row: int, columns: tuple[Column, ...], values: dict, group: bool = False) -> None:
     lines = 1
     for i, col in enumerate(columns, start=1):
-        cell = ws.cell(row, i, values.get(col.key))
+        cell = _put(ws, row, i, values.get(col.key))
         cell.border = BORDER
         cell.font = GROUP_FONT if group and not col.input else BODY_FONT
         cell.alignment = CENTER if col.kind != "text" or col.key in ("id", "unit") else WRAP
@@ -169,7 +180,7 @@ GUIDE_LINES = (
 
 def _guide_sheet(ws: Worksheet, items: PlanItems) -> None:
     ws.column_dimensions["A"].width = 110
-    ws.cell(1, 1, f"{items.title}推进台账填报说明").font = TITLE_FONT
+    _put(ws, 1, 1, f"{items.title}推进台账填报说明").font = TITLE_FONT
     for i, line in enumerate(GUIDE_LINES, start=3):
         cell = ws.cell(i, 1, line)
         cell.font, cell.alignment = BODY_FONT, WRAP
@@ -182,8 +193,8 @@ def _guide_sheet(ws: Worksheet, items: PlanItems) -> None:
 def _meta_sheet(ws: Worksheet, items: PlanItems) -> None:
     for i, (k, v) in enumerate((("plan_key", items.plan_key), ("title", items.title),
                                 ("year", items.year), ("generated", dt.date.today().isoformat())), start=1):
-        ws.cell(i, 1, k)
-        ws.cell(i, 2, v)
+        _put(ws, i, 1, k)
+        _put(ws, i, 2, v)
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
 

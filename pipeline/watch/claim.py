@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.watch.names import fit_name
+from pipeline.watch.names import display_name, fit_name
 
 SEP = "__"
 
@@ -23,7 +23,7 @@ SEP = "__"
 @dataclass(slots=True)
 class Claim:
     token: str
-    name: str          # original name as dropped
+    name: str          # original name as dropped, made displayable (GBK bytes decoded: names.display_name)
     path: Path         # current location inside the processing area
 
 
@@ -43,14 +43,28 @@ class ProcessingArea:
 
     def __init__(self, root: Path):
         self.root = root
+        self._lock_fd: int | None = None
+        self._open_area()
+
+    def _open_area(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.owner_id = uuid.uuid4().hex[:12]
         lock_path = self.root / f"{self.owner_id}.lock"
         # Lock first, folder second: another watcher that sees the folder can never find it unlocked.
-        self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+        self._lock_fd = fd
         self.dir = self.root / self.owner_id
         self.dir.mkdir()
+
+    def ensure_present(self) -> bool:
+        """Recreate our area if someone deleted `.plandoc` (or part of it) under us. True if recreated."""
+        if self.dir.is_dir() and (self.root / f"{self.owner_id}.lock").exists():
+            return False
+        self._open_area()
+        return True
 
     def close(self) -> None:
         """Give up the area on a clean exit: empty → removed; leftovers stay for adoption."""
@@ -59,28 +73,48 @@ class ProcessingArea:
             os.unlink(self.root / f"{self.owner_id}.lock")
         except OSError:
             pass
-        os.close(self._lock_fd)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
 
     def claim(self, path: Path) -> Claim | None:
         """Move a dropped file into our area. None if someone else took it first (or it vanished)."""
         token = new_token()
-        dest = self.dir / f"{token}{SEP}{fit_name(path.name, len(token) + len(SEP))}"
-        try:
-            os.rename(path, dest)
-        except FileNotFoundError:
-            return None
-        return Claim(token, path.name, dest)
+        for attempt in (1, 2):
+            dest = self.dir / f"{token}{SEP}{fit_name(path.name, len(token) + len(SEP))}"
+            try:
+                os.rename(path, dest)
+                return Claim(token, display_name(path.name), dest)
+            except FileNotFoundError:
+                # Either the file is gone (another watcher took it) or our area is (.plandoc deleted).
+                if attempt == 2 or not os.path.lexists(path) or not self.ensure_present():
+                    return None
+        return None
+
+    def unclaim(self, claim: Claim, back_to: Path) -> bool:
+        """Give a claimed file back (its archive row could not be written): to where it came from, or
+        beside it under a free name. True if it is out of our area again."""
+        for cand in (back_to, back_to.with_name(f"{back_to.stem}-未登记-{claim.token[:6]}{back_to.suffix}")):
+            if os.path.lexists(cand):
+                continue
+            try:
+                os.rename(claim.path, cand)
+                return True
+            except OSError:
+                continue
+        return False
 
     def mine(self) -> list[Claim]:
         out = []
+        self.ensure_present()
         for entry in sorted(self.dir.iterdir()):
             parts = split_claim_name(entry.name)
             if parts:
-                out.append(Claim(parts[0], parts[1], entry))
+                out.append(Claim(parts[0], display_name(parts[1]), entry))
         return out
 
     def adopt_orphans(self) -> list[Claim]:
         """Take over the claimed files of watchers that died. Safe against other adopters."""
+        self.ensure_present()          # `.plandoc` may have been deleted under us: recreate, then look
         adopted: list[Claim] = []
         for other in sorted(self.root.iterdir()):
             if not other.is_dir() or other.name == self.owner_id:
@@ -104,7 +138,7 @@ class ProcessingArea:
                         os.rename(entry, dest)
                     except FileNotFoundError:
                         continue
-                    adopted.append(Claim(token, name, dest))
+                    adopted.append(Claim(token, display_name(name), dest))
                 try:
                     other.rmdir()
                     os.unlink(lock_path)

@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.errors import displayable
+
 IGNORED_PREFIXES = ("~$", ".~lock", ".")
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp")
 REASON_SUFFIX = ".原因.txt"
@@ -28,7 +30,7 @@ def safe_stem(name: str, fallback: str = "notice") -> str:
     no control characters, no leading dots or dashes. Chinese and spaces are kept."""
     stem = Path(name).stem if "." in name.lstrip(".") else name
     stem = _UNSAFE.sub("_", stem).strip().lstrip(".-").strip()
-    while len(stem.encode("utf-8")) > 150:     # outputs add "-N.json" and temp-name decorations
+    while len(_bytes(stem)) > 150:     # outputs add "-N.json" and temp-name decorations
         stem = stem[:-1]
     return stem or fallback
 
@@ -54,11 +56,22 @@ def fit_name(name: str, extra_bytes: int) -> str:
     """`name` shortened (stem only, extension kept) so that `extra_bytes` more still fit in one path
     component: claim tokens go in front, `.原因.txt` behind, and a clerk's name may already be long."""
     limit = NAME_MAX_BYTES - extra_bytes
-    if len(name.encode("utf-8")) <= limit:
+    if len(_bytes(name)) <= limit:
         return name
     p = Path(name)
-    suffix = p.suffix if len(p.suffix.encode("utf-8")) < 16 else ""
+    suffix = p.suffix if len(_bytes(p.suffix)) < 16 else ""
     stem = name[: len(name) - len(suffix)] if suffix else name
-    while stem and len((stem + "…" + suffix).encode("utf-8")) > limit:
+    while stem and len(_bytes(stem + "…" + suffix)) > limit:
         stem = stem[:-1]
     return stem + "…" + suffix
+
+
+def _bytes(name: str) -> bytes:
+    """A name as the file system stores it. Names that are not UTF-8 on disk (GBK bytes unzipped from a
+    Windows archive) reach Python with their bytes kept as surrogate escapes; count those bytes."""
+    return name.encode("utf-8", "surrogateescape")
+
+
+def display_name(name: str) -> str:
+    """A name fit for the archive, messages and JSON (which cannot hold surrogate escapes)."""
+    return displayable(name)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sqlite3
 import queue
 import signal
 import stat
@@ -59,6 +60,11 @@ def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False)
     inbox = Path(inbox)
     if not inbox.is_dir():
         sys.stderr.write(f"错误：收文目录“{inbox}”不存在或不是文件夹（处理建议：请先创建该文件夹，或检查路径）\n")
+        return 2
+    blocked = next((p for p in (Path(out), *Path(out).parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:     # checked before anything is claimed: no original may be stranded
+        sys.stderr.write(f"错误：输出目录“{out}”无法使用：“{blocked}”是一个文件，不是文件夹"
+                         "（处理建议：请用 --out 指定一个文件夹）\n")
         return 2
     # A live watcher warms its workers up so the first drop is fast; a batch (--once) is not waiting
     # for one file, and its first file warms each worker just the same, so it skips the extra render.
@@ -206,7 +212,13 @@ class Watcher:
                         continue
                     if claim is None:
                         continue          # another watcher was faster
-                    self.archive.receive(claim.token, claim.name, claim.path, byte_size=size)
+                    try:
+                        self.archive.receive(claim.token, claim.name, claim.path, byte_size=size)
+                    except sqlite3.Error as e:   # archive locked too long or damaged: give the file back
+                        given_back = self.area.unclaim(claim, Path(path))
+                        log.error("档案库无法登记 %s（%s）：%s", claim.name, e,
+                                  "文件已退回收文目录，稍后重试" if given_back else "文件留在处理区，重启后接续")
+                        continue
                     self.queued.append(self._task(claim))
                 if not self.queued:
                     return
