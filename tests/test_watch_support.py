@@ -17,16 +17,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-SAMPLE = CORPUS / "zhoucun-2023-plan.txt"
+SAMPLE = REPO / "samples" / "zhoucun-2023-plan.txt"        # the project's own copy, in every clone
 
 RENDER_AVAILABLE = importlib.util.find_spec("pipeline.render.plan_pdf") is not None
 needs_render = pytest.mark.skipif(not RENDER_AVAILABLE, reason="pipeline.render.plan_pdf not present yet")
 
 
 def sample_text() -> str:
-    if not SAMPLE.exists():
-        pytest.skip("corpus sample absent")
     return SAMPLE.read_text(encoding="utf-8")
 
 
