@@ -33,6 +33,15 @@ def reference_txt() -> Path:
     return REFERENCE_TXT
 
 
+@pytest.fixture(autouse=True)
+def _no_watcher_outlives_its_test():
+    """Whatever a test asserted, every watcher subprocess it started is gone when it ends."""
+    yield
+    support = sys.modules.get("test_watch_support")
+    if support is not None:
+        support.reap_started()
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say once, in the summary, how many tests a missing real corpus skipped (a fresh clone)."""
     missing = [r for r in terminalreporter.stats.get("skipped", []) if CORPUS_SKIP in str(r.longrepr)]
