@@ -56,3 +56,16 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subpro
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd or REPO, capture_output=True,
                           text=True, timeout=timeout, env=env)
+
+
+# Property tests (Hypothesis): a fixed example budget; "ci" (the default) is derandomised, so every run
+# of the suite draws the same examples and a failure reproduces; HYPOTHESIS_PROFILE=dev explores anew.
+try:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("ci", max_examples=150, derandomize=True, deadline=None, database=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("dev", max_examples=500, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:          # the property test files skip themselves via importorskip
+    pass
