@@ -84,3 +84,66 @@ def test_schedule_by_completed_months(month, pct):
     assert schedule_pct(_month_end(month)) == pct
     if month > 1:
         assert schedule_pct(_month_end(month) - dt.timedelta(days=1)) == round((month - 1) / 12 * 100, 1)
+
+
+# --- the rest of the engine's rules, each with an exact expected value --------------------------
+from pipeline.track.status import most_urgent, worst_light  # noqa: E402
+
+
+def test_worst_light_orders_red_over_yellow_over_green():
+    assert worst_light(["green", None, "yellow"]) == "yellow"
+    assert worst_light(["yellow", "red", "green"]) == "red"
+    assert worst_light(["green", "green"]) == "green"
+    assert worst_light([None, None]) is None and worst_light([]) is None
+
+
+def test_most_urgent_status():
+    assert most_urgent(["已完成", "已完成"]) == "已完成"
+    assert most_urgent(["已完成", "超序时"]) == "超序时"
+    assert most_urgent(["超序时", "序时推进", "已完成"]) == "序时推进"
+    assert most_urgent(["序时推进", "未启动"]) == "未启动"
+    assert most_urgent(["未启动", "滞后", "已完成"]) == "滞后"
+    assert most_urgent(["调整", None]) is None
+
+
+def test_quantity_result_fields():
+    r = evaluate(Check(kind="quantity", target=200.0, comparator="ge"), 90.0, None, 50.0, CFG)
+    assert (r.kind, r.target, r.actual, r.completion_pct, r.gap_pts) == ("quantity", 200.0, 90.0, 45.0, -5.0)
+    assert r.vs_schedule_pts == -5.0 and r.light == "green" and r.status == "序时推进"
+    low = evaluate(Check(kind="quantity", target=200.0, comparator="le", lower_is_better=True), 90.0, None, 50.0, CFG)
+    assert low.gap_pts == 5.0 and low.status == "序时推进"
+    assert evaluate(Check(kind="quantity", target=0.0), 5.0, None, 50.0, CFG) is None
+    assert evaluate(Check(kind="quantity", target=10.0), None, None, 50.0, CFG) is None
+    assert round(evaluate(Check(kind="quantity", target=3.0), 1.0, None, 0.0, CFG).gap_pts, 4) == 33.3
+
+
+def test_growth_result_fields():
+    r = evaluate(Check(kind="growth", target=5.5, comparator="ge"), None, 4.25, 50.0, CFG)
+    assert (r.kind, r.actual, r.completion_pct, r.gap_pts, r.vs_schedule_pts) == ("growth", 4.25, None, -1.25, None)
+    assert r.light == "yellow" and r.status == "滞后"
+    down = evaluate(Check(kind="growth", target=3.0, comparator="le", lower_is_better=True), None, 2.0, 50.0, CFG)
+    assert down.gap_pts == 1.0 and down.status == "序时推进"
+    assert round(evaluate(Check(kind="growth", target=1.0), None, 1.123, 50.0, CFG).gap_pts, 4) == 0.12
+    assert evaluate(Check(kind="growth", target=5.0), 10.0, None, 50.0, CFG) is None
+
+
+def test_stock_is_shown_not_judged():
+    r = evaluate(Check(kind="stock", target=500.0), 250.0, None, 50.0, CFG)
+    assert (r.kind, r.completion_pct, r.gap_pts, r.light, r.status) == ("stock", 50.0, 0.0, None, None)
+
+
+def test_level_results():
+    r = evaluate(Check(kind="level", target=60.0, comparator="ge"), 58.5, None, 50.0, CFG)
+    assert (r.kind, r.actual, r.gap_pts, r.light, r.status) == ("level", 58.5, -1.5, "yellow", "滞后")
+    cap = evaluate(Check(kind="level", target=5.0, comparator="le", lower_is_better=True), 4.0, None, 50.0, CFG)
+    assert cap.gap_pts == 1.0 and cap.status == "序时推进"
+    inside = evaluate(Check(kind="level", target=2.0, comparator="range", high=3.0), 2.6, None, 50.0, CFG)
+    assert inside.gap_pts == 0.0
+    above = evaluate(Check(kind="level", target=2.0, comparator="range", high=3.0), 3.5, None, 50.0, CFG)
+    assert above.gap_pts == 1.5
+    full = evaluate(Check(kind="level", target=100.0, comparator="ge"), 100.0, None, 50.0, CFG)
+    assert full.status == "已完成"
+    short = evaluate(Check(kind="level", target=100.0, comparator="ge"), 99.9, None, 50.0, CFG)
+    assert short.status != "已完成"
+    part = evaluate(Check(kind="level", target=90.0, comparator="ge"), 95.0, None, 50.0, CFG)
+    assert part.status != "已完成"
