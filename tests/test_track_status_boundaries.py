@@ -147,3 +147,22 @@ def test_level_results():
     assert short.status != "已完成"
     part = evaluate(Check(kind="level", target=90.0, comparator="ge"), 95.0, None, 50.0, CFG)
     assert part.status != "已完成"
+
+
+@pytest.mark.parametrize("value,gap", [(1.9, -0.1), (2.0, 0.0), (2.5, 0.0), (3.0, 0.0), (3.1, 1.1)])
+def test_level_range_ends_are_inside(value, gap):
+    r = evaluate(Check(kind="level", target=2.0, comparator="range", high=3.0), value, None, 50.0, CFG)
+    assert r.gap_pts == pytest.approx(gap)
+
+
+def test_level_gap_is_rounded_to_two_decimals():
+    r = evaluate(Check(kind="level", target=60.0, comparator="ge"), 61.256, None, 50.0, CFG)
+    assert r.gap_pts == 1.26
+
+
+def test_a_range_only_applies_to_range_targets():
+    r = evaluate(Check(kind="level", target=2.0, comparator="ge", high=3.0), 2.5, None, 50.0, CFG)
+    assert r.gap_pts == 0.5
+    low = evaluate(Check(kind="level", target=2.0, comparator="range", high=3.0, lower_is_better=True), 2.5, None,
+                   50.0, CFG)
+    assert low.gap_pts == -0.5
