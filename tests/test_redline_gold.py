@@ -32,3 +32,22 @@ def test_equal_runs_show_the_new_years_wording():
 
 def test_numbers_change_as_whole_tokens():
     assert redline_text(redline_ops("增长5.5%左右", "增长6%左右")) == "增长[-5.5%-]{+6%+}左右"
+
+
+# the generic plan vocabulary, listed by hand (a word dropped from the tokenizer's list fails here)
+HAND_WORDS = ["专精特新", "规上", "序时", "新质生产力", "瞪羚企业", "技改", "双招双引", "营商环境", "招商引资", "预期目标",
+              "约束性", "预期性", "新旧动能", "高质量发展", "雨污分流", "棚户区", "老旧小区", "背街小巷", "人工智能",
+              "低空经济", "数字经济", "一窗受理"]
+
+
+@pytest.mark.parametrize("word", HAND_WORDS)
+def test_plan_vocabulary_stays_one_token(word):
+    assert word in tokenize(f"着力抓好{word}各项工作")
+
+
+def test_changed_share_counts_the_old_characters_replaced():
+    from pipeline.diff.redline import changed_share
+    ops = redline_ops("增长5.5%左右", "增长6%左右")         # 5.5% (4 of 8 old characters) replaced
+    assert changed_share(ops) == 0.5
+    assert changed_share(redline_ops("做好工作", "做好工作")) == 0.0
+    assert changed_share([]) == 0.0
