@@ -82,3 +82,16 @@ samples: setup $(STAMP)/deb-samples
 
 clean:
 	rm -rf $(STAMP) output/*
+
+# Mutation testing (issue 18): mutmut over the core rules, each module against its own tests, on a
+# scratch copy. Slow and CPU-bound: not part of `make test`/CI. MUTATE="track/status.py diff/redline.py"
+# restricts it to some modules.
+MUTATE ?=
+$(STAMP)/mutate: pyproject.toml
+	@mkdir -p $(STAMP)
+	@$(VPY) -m pip install -q -e '.[test,mutate]'
+	@touch $@
+
+.PHONY: mutate
+mutate: setup $(STAMP)/mutate
+	nice $(VPY) scripts/mutate.py $(MUTATE)

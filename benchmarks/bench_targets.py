@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "corpus" / "zhoucun-2023-plan.txt"
+REFERENCE = REPO / "samples" / "zhoucun-2023-plan.txt"
 if not REFERENCE.exists():
     REFERENCE = REPO / "samples" / "zhoucun-2023-plan.txt"
 

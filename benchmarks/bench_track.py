@@ -14,7 +14,7 @@ from pathlib import Path
 from timing import best_of  # noqa: E402  (benchmarks/ is on sys.path: run.py)
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "corpus" / "zhoucun-2023-plan.txt"
+REFERENCE = REPO / "samples" / "zhoucun-2023-plan.txt"
 GOAL_S = 2.0
 
 

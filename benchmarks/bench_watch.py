@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO.parent / "shared" / "corpus" / "zhoucun-2023-plan.txt"
+SAMPLE = REPO / "samples" / "zhoucun-2023-plan.txt"
 DISTRICTS = ["张店区", "淄川区", "博山区", "临淄区", "周村区", "桓台县", "高青县", "沂源县"]
 BATCH = 100
 
@@ -135,7 +135,7 @@ def _batch(texts: list[str], root: Path) -> tuple[float, tuple[float, float], in
 
 def run() -> list[tuple[str, str]]:
     if not SAMPLE.exists():
-        return [("skipped", "reference notice (shared/corpus) absent")]
+        return [("skipped", "reference notice (samples/) absent")]
     text = SAMPLE.read_text(encoding="utf-8")
     texts = [_variant(text, i) for i in range(BATCH)]
     base = _baseline_seconds(texts[:5])

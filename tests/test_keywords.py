@@ -12,7 +12,7 @@ from pipeline.parse import parse_file
 from pipeline.parse.keywords import STOPWORDS, add_keywords, load_count, tokenize, user_terms
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+from conftest import REFERENCE_TXT  # noqa: E402  (the project's own copy of the reference)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -42,9 +42,7 @@ def _fragments(keyword: str, text: str, terms: list[str]) -> bool:
 @pytest.mark.parametrize("source", ["reference", "variant"])
 def test_nodes_get_ranked_keywords_without_split_terms_or_boilerplate(source):
     if source == "reference":
-        path = CORPUS / "zhoucun-2023-plan.txt"
-        if not path.exists():
-            pytest.skip("reference notice not available")
+        path = REFERENCE_TXT
     else:
         path = FIXTURES / "targets_variant.txt"
     plan = parse_file(path, keywords=True).plan

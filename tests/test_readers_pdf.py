@@ -16,7 +16,7 @@ from pipeline.readers import read_document
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
-CORPUS = REPO.parent / "shared" / "corpus"
+from conftest import CORPUS, CORPUS_SKIP  # noqa: E402
 sys.path.insert(0, str(REPO / "scripts"))
 
 
@@ -169,7 +169,7 @@ def _labelled_spans(path: Path) -> list[tuple[str, str]]:
 def test_real_joint_issuer_notice():
     pdf, labels = CORPUS / "real" / "govdoc-cn-397.pdf", CORPUS / "real" / "govdoc-cn-397_a.txt"
     if not pdf.exists() or not labels.exists():
-        pytest.skip("corpus not present")
+        pytest.skip(CORPUS_SKIP)
     from pipeline.parse import parse_file
     spans = _labelled_spans(labels)
     want = {k: [v for kk, v in spans if kk == k] for k in ("发文字号", "正文标题", "主送机关", "一级标题", "二级标题")}

@@ -8,7 +8,7 @@ import csv
 
 import pytest
 
-from conftest import CORPUS, corpus_file
+from conftest import CORPUS, CORPUS_SKIP, corpus_file
 from pipeline.parse import parse_file, parse_source
 from pipeline.readers.txt import read_txt
 
@@ -69,6 +69,6 @@ def test_hailar_inline_enumeration_headlines():
 def test_all_real_files_covered():
     real = CORPUS / "real"
     if not real.exists():
-        pytest.skip("corpus not available")
+        pytest.skip(CORPUS_SKIP)
     names = {p.name for p in real.iterdir() if p.suffix in (".txt", ".csv") and p.name.startswith(("hailar", "gwr"))}
     assert names == set(EXPECTED)

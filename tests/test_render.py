@@ -484,7 +484,8 @@ def real_sentences() -> list[str]:
     """Titles and sentences of the real corpus and our samples (clauses up to 120 characters)."""
     corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
     if not corpus.is_dir():
-        pytest.skip("the shared corpus is not available")
+        from conftest import CORPUS_SKIP
+        pytest.skip(CORPUS_SKIP)
     files = sorted(corpus.rglob("*.txt")) + sorted(corpus.rglob("*.csv"))
     files += sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.txt"))
     out: list[str] = []

@@ -14,7 +14,7 @@ from pipeline.parse.targets import extract_targets
 from pipeline.units import comparable, to_base, unit_info
 
 HERE = Path(__file__).resolve().parent
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+from conftest import CORPUS, CORPUS_SKIP, REFERENCE_TXT  # noqa: E402
 GOLD = HERE / "gold"
 FIXTURES = HERE / "fixtures"
 
@@ -66,10 +66,7 @@ def _describe(unmatched_pred, missed) -> str:
 
 @pytest.fixture(scope="module")
 def reference_result():
-    path = CORPUS / "zhoucun-2023-plan.txt"
-    if not path.exists():
-        pytest.skip("reference notice not available")
-    return parse_file(path, keywords=False)
+    return parse_file(REFERENCE_TXT, keywords=False)
 
 
 def test_reference_gold_precision_and_recall_are_one(reference_result):
@@ -214,7 +211,7 @@ def test_metric_synonyms():
 def _real_texts():
     real = CORPUS / "real"
     if not real.exists():
-        pytest.skip("real corpus not available")
+        pytest.skip(CORPUS_SKIP)
     import csv
     csv.field_size_limit(10 ** 8)
     texts = {p.name: p.read_text(encoding="gb18030") for p in sorted(real.glob("hailar-gwr-*.txt"))}

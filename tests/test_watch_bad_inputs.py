@@ -17,7 +17,7 @@ from test_watch_support import (RENDER_AVAILABLE, archive_rows, docx_bytes, encr
                                 partial_outputs, sample_text, start_watcher, stop_watcher, terminal_count,
                                 text_pdf, tree_hashes, wait_until, zip_bomb_docx, district_variant)
 
-FAIL, OK, EITHER = "failed", "ok", "either"
+FAIL, OK = "failed", "ok"
 
 
 class NoConnectionsServer:
@@ -91,7 +91,9 @@ def generate(inbox: Path, outside: Path, port: int) -> dict[str, str]:
     zip_bomb_docx(inbox / "压缩炸弹.docx", expanded_mb=200)
     expect["压缩炸弹.docx"] = FAIL
     paras = text.splitlines()
-    put("宏文档改名.docx", docx_bytes(paras, macro=True), EITHER)
+    # a renamed .docm, one macro marker per file: each of the reader's two checks must refuse its own
+    put("宏文档改名.docx", docx_bytes(paras, macro="content_type"), FAIL)
+    put("含宏工程.docx", docx_bytes(paras, macro="vba"), FAIL)
     put("空压缩包.docx", b"PK\x05\x06" + b"\x00" * 18, FAIL)
     put("损坏压缩包.docx", b"PK\x03\x04" + rnd[:4096], FAIL)
     put("压缩包当文本.txt", docx_bytes(["你好"]), FAIL)
@@ -189,6 +191,8 @@ def test_bad_inputs_end_in_failed_with_reasons_and_watcher_survives(tmp_path):
             assert "Traceback" not in reason
         if want == FAIL:
             assert row["state"] == "failed", (name, row["state"])
+        if name in ("宏文档改名.docx", "含宏工程.docx"):
+            assert "宏" in reason, reason
         elif want == OK and RENDER_AVAILABLE:
             assert row["state"] in ("done", "duplicate"), (name, row["error"])
     # ignored names are left alone, untouched, unrecorded

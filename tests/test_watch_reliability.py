@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from test_watch_support import (DISTRICTS, archive_rows, district_variant, needs_render, partial_outputs, run_once,
-                                sample_text, sha, start_watcher, stop_watcher, terminal_count, tree_hashes,
+                                sample_text, sha, start_watcher, stop_watchers, terminal_count, tree_hashes,
                                 wait_until)
 
 pytestmark = needs_render
@@ -71,7 +71,8 @@ def test_slow_writer_is_processed_once_after_it_completes(tmp_path):
         assert wait_until(lambda: terminal_count(inbox) >= 2, 60, interval=0.2)
         time.sleep(1.5)     # would a late event make it process anything again?
     finally:
-        assert stop_watcher(proc) == 0
+        codes = stop_watchers(proc)
+    assert codes == [0]
     rows = assert_clean_end(inbox, out, {a_name: a, b_name: b})
     for r in rows:
         assert r["byte_sha256"] == sha(a if r["name"] == a_name else b), "processed before the copy completed"
@@ -144,7 +145,8 @@ def test_kill_9_at_random_moments_twenty_times(tmp_path):
         # whose interpreter is still starting (SIGTERM before any handler exists is a plain -15)
         assert wait_until(lambda: "watching" in final_log.read_text(errors="replace"), 60)
     finally:
-        assert stop_watcher(proc) == 0
+        codes = stop_watchers(proc)
+    assert codes == [0]
     rows = assert_clean_end(inbox, out, dropped)
     assert "Traceback" not in final_log.read_text(errors="replace")
     text = log.read_text(errors="replace") + final_log.read_text(errors="replace")
@@ -177,8 +179,8 @@ def test_two_watchers_never_process_a_file_twice(tmp_path):
         assert wait_until(lambda: terminal_count(inbox) >= len(files), 90, interval=0.3)
         assert one.poll() is None and two.poll() is None
     finally:
-        assert stop_watcher(one) == 0
-        assert stop_watcher(two) == 0
+        codes = stop_watchers(one, two)       # both stopped before either code is asserted
+    assert codes == [0, 0]
     rows = archive_rows(inbox)
     assert collections.Counter(r["name"] for r in rows) == collections.Counter(list(files))
     states = collections.Counter(r["state"] for r in rows)
@@ -263,7 +265,8 @@ def test_a_worker_dying_is_retried_then_the_file_is_failed_and_the_watcher_lives
         assert wait_until(lambda: terminal_count(inbox) >= 2, 60)
         assert proc.poll() is None
     finally:
-        assert stop_watcher(proc) == 0
+        codes = stop_watchers(proc)
+    assert codes == [0]
     rows = {r["name"]: r for r in archive_rows(inbox)}
     assert rows[first]["state"] == "failed" and rows[first]["crashes"] == 2
     assert "异常退出" in (inbox / "failed" / f"{first}.原因.txt").read_text(encoding="utf-8")
@@ -289,6 +292,7 @@ def test_polling_watcher_survives_the_share_disappearing_and_coming_back(tmp_pat
         assert wait_until(lambda: terminal_count(inbox) >= 1, 60), log.read_text(errors="replace")[-2000:]
         assert proc.poll() is None
     finally:
-        assert stop_watcher(proc) == 0
+        codes = stop_watchers(proc)
+    assert codes == [0]
     assert_clean_end(inbox, out, {name: data})
     assert "Traceback" not in log.read_text(errors="replace")

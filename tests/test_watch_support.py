@@ -17,16 +17,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-SAMPLE = CORPUS / "zhoucun-2023-plan.txt"
+SAMPLE = REPO / "samples" / "zhoucun-2023-plan.txt"        # the project's own copy, in every clone
 
 RENDER_AVAILABLE = importlib.util.find_spec("pipeline.render.plan_pdf") is not None
 needs_render = pytest.mark.skipif(not RENDER_AVAILABLE, reason="pipeline.render.plan_pdf not present yet")
 
 
 def sample_text() -> str:
-    if not SAMPLE.exists():
-        pytest.skip("corpus sample absent")
     return SAMPLE.read_text(encoding="utf-8")
 
 
@@ -134,13 +131,17 @@ def document_xml(paragraphs: list[str]) -> bytes:
             f"<w:body>{body}</w:body></w:document>").encode("utf-8")
 
 
-def docx_bytes(paragraphs: list[str], macro: bool = False) -> bytes:
+def docx_bytes(paragraphs: list[str], macro: bool | str = False) -> bytes:
+    """A minimal .docx. `macro`: True for both macro markers, "content_type" for only the
+    macroEnabled content type, "vba" for only a word/vbaProject.bin part (one marker per file, so
+    each check of the reader is needed on its own)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", CONTENT_TYPES % (DOCM_MAIN if macro else DOCX_MAIN))
+        docm = macro is True or macro == "content_type"
+        z.writestr("[Content_Types].xml", CONTENT_TYPES % (DOCM_MAIN if docm else DOCX_MAIN))
         z.writestr("_rels/.rels", RELS)
         z.writestr("word/document.xml", document_xml(paragraphs))
-        if macro:
+        if macro is True or macro == "vba":
             z.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(2048))
     return buf.getvalue()
 
@@ -169,10 +170,29 @@ def watcher_env(**extra: str) -> dict:
     return env
 
 
+# Every watcher a test starts; conftest's autouse fixture kills what is still running after each test,
+# so a failing assertion (or a timeout) never leaves a watcher polling a deleted folder for hours.
+STARTED: list[subprocess.Popen] = []
+
+
 def start_watcher(inbox: Path, out: Path, *args: str, log: Path | None = None, **env: str) -> subprocess.Popen:
     stderr = open(log, "ab") if log else subprocess.DEVNULL
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(inbox), "--out", str(out), *args],
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(inbox), "--out", str(out), *args],
                             cwd=REPO, env=watcher_env(**env), stdout=subprocess.DEVNULL, stderr=stderr)
+    STARTED.append(proc)
+    return proc
+
+
+def reap_started() -> list[int]:
+    """Kill every started watcher that still runs (SIGKILL: the test is over); their pids."""
+    leaked = []
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            leaked.append(proc.pid)
+            proc.kill()
+            proc.wait()
+    return leaked
 
 
 def run_once(inbox: Path, out: Path, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
@@ -189,6 +209,18 @@ def stop_watcher(proc: subprocess.Popen, timeout: float = 30) -> int:
         proc.kill()
         proc.wait()
         raise
+
+
+def stop_watchers(*procs: subprocess.Popen, timeout: float = 30) -> list[int | str]:
+    """Stop every one of `procs` before anything is asserted: exit codes in order ("timeout" for one
+    that ignored SIGTERM and was killed). Assert on the list afterwards, never between the stops."""
+    codes: list[int | str] = []
+    for proc in procs:
+        try:
+            codes.append(stop_watcher(proc, timeout))
+        except subprocess.TimeoutExpired:
+            codes.append("timeout")
+    return codes
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.1) -> bool:

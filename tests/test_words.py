@@ -17,7 +17,7 @@ from pipeline import words
 from pipeline.parse.keywords import USERDICT
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+from conftest import CORPUS, CORPUS_SKIP  # noqa: E402
 
 
 def _decode(raw: bytes) -> str:
@@ -30,7 +30,7 @@ def _decode(raw: bytes) -> str:
 def corpus_texts() -> dict[str, str]:
     """Real texts, whole: the corpus .txt files (GB18030 or UTF-8), the CSVs' full_text, samples/*.txt."""
     texts: dict[str, str] = {}
-    for path in sorted((CORPUS / "real").glob("*.txt")) + [CORPUS / "zhoucun-2023-plan.txt"]:
+    for path in sorted((CORPUS / "real").glob("*.txt")) + [REPO / "samples" / "zhoucun-2023-plan.txt"]:
         if path.is_file() and "LICENSE" not in path.name:
             texts[path.name] = _decode(path.read_bytes())
     csv.field_size_limit(sys.maxsize)
@@ -47,8 +47,14 @@ def corpus_texts() -> dict[str, str]:
 def texts() -> dict[str, str]:
     found = corpus_texts()
     if not any(name.startswith("gwr-") for name in found):
-        pytest.skip("real corpus not available")
+        pytest.skip(CORPUS_SKIP)
     return found
+
+
+@pytest.fixture(scope="module")
+def reference() -> str:
+    """The reference notice alone (samples/, present in every clone): for tests that need no real corpus."""
+    return (REPO / "samples" / "zhoucun-2023-plan.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -115,19 +121,19 @@ def test_default_cut_is_jieba_lcut(texts, jieba, index):
     assert bad == []
 
 
-def test_idf_values_equal_jiebas_table(texts, jieba, index):
+def test_idf_values_equal_jiebas_table(reference, jieba, index):
     table = words.read_idf(words.jieba_idf_file())
     ours = words.IdfTable()
     median, top = ours.stats()
     assert (median, top) == (words.idf_median(table), max(table.values()))
-    vocabulary = set(words.Tokenizer().cut(texts["zhoucun-2023-plan.txt"]))
+    vocabulary = set(words.Tokenizer().cut(reference))
     found = ours.lookup(vocabulary)
     assert found == {w: table[w] for w in vocabulary if w in table}
     assert len(found) > 500
 
 
-def test_without_an_index_it_falls_back_to_jieba(texts, monkeypatch, index):
-    text = texts["zhoucun-2023-plan.txt"][:5000]
+def test_without_an_index_it_falls_back_to_jieba(reference, monkeypatch, index):
+    text = reference[:5000]
     with_index = words.Tokenizer()
     with_index.load_userdict(USERDICT)
     expected = with_index.cut(text)
@@ -152,9 +158,9 @@ def test_unbuildable_cache_falls_back_without_error(jieba, monkeypatch, tmp_path
     assert words.cut(text) == jieba.lcut(text, HMM=False)
 
 
-def test_remembered_lookups_stay_bounded_and_do_not_change_tokens(texts, jieba, index, monkeypatch):
+def test_remembered_lookups_stay_bounded_and_do_not_change_tokens(reference, jieba, index, monkeypatch):
     """Past the bound the remembered answers are dropped mid-text; the tokens must not notice."""
-    text = texts["zhoucun-2023-plan.txt"]
+    text = reference
     monkeypatch.setattr(words, "_KNOWN_MAX", 500)
     monkeypatch.setattr(index, "_known", {})
     ours = words.Tokenizer()

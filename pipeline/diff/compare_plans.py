@@ -5,6 +5,7 @@ from collections import Counter
 
 from pipeline.diff.indicators import diff_indicators
 from pipeline.diff.model import CHANGES, TASK_CHANGES, PlanDiff, PlanRef, Summary
+from pipeline.diff.redline import plan_words
 from pipeline.diff.targets import diff_targets
 from pipeline.diff.tasks import diff_tasks
 from pipeline.schema import ParseResult
@@ -13,12 +14,25 @@ from pipeline.schema import ParseResult
 CAVEATS = (
     "本比对以两年计划的目标值相互比较（目标对目标），不使用“上年完成”栏：该栏多为预计数，既不是上年计划目标，也可能被统计部门修订。",
     "增长速度按可比价计算，绝对值按现价计算，两者不宜直接换算比较。",
-    "指标口径或统计范围（规上标准、含文昌湖等）变化时，数值不可比，只标为“限定条件变化”，不判断升降。",
+    "指标口径或统计范围（{examples}）变化时，数值不可比，只标为“限定条件变化”，不判断升降。",
     "更名或拆分的指标（如居民→城镇/农村）会表现为“删除”加“新增”，请人工核对。",
 )
 CHANGE_ZH = {"rose": "提高", "fell": "降低", "unchanged": "未变", "qualifier_changed": "限定条件变化",
              "new": "新增", "dropped": "删除"}
 TASK_CHANGE_ZH = {"unchanged": "未变", "reworded": "有调整", "review": "待人工复核", "new": "新增", "dropped": "删除"}
+
+
+def _scope_examples(*results: ParseResult) -> str:
+    """Examples for the 口径 caveat taken from the compared plans' own scopes (含文昌湖4家 → 含文昌湖),
+    so a report never names another district's places."""
+    places = plan_words(*(r.plan for r in results))
+    regions = {r.plan.region for r in results if r.plan.region}
+    scoped = [f"含{w}" for w in places if w not in regions][:2]
+    return "、".join(["规上标准", *scoped]) + "等"
+
+
+def caveats(old: ParseResult, new: ParseResult) -> list[str]:
+    return [c.format(examples=_scope_examples(old, new)) if "{examples}" in c else c for c in CAVEATS]
 
 
 def _ref(r: ParseResult) -> PlanRef:
@@ -52,12 +66,13 @@ def summarize(d: PlanDiff) -> Summary:
 
 
 def diff_plans(old: ParseResult, new: ParseResult) -> PlanDiff:
-    tasks = diff_tasks(old.plan.sections, new.plan.sections, old.plan.year, new.plan.year)
+    tasks = diff_tasks(old.plan.sections, new.plan.sections, old.plan.year, new.plan.year,
+                       words=plan_words(old.plan, new.plan))
     # where each old task went (review pairs included: a hint for placing targets, not a verdict)
     node_map = {t.old_id: t.new_id for t in tasks if t.old_id and t.new_id}
     d = PlanDiff(old=_ref(old), new=_ref(new),
                  indicators=diff_indicators(old.plan.indicators, new.plan.indicators),
                  targets=diff_targets(old.plan.targets, new.plan.targets, node_map),
-                 tasks=tasks, caveats=list(CAVEATS))
+                 tasks=tasks, caveats=caveats(old, new))
     d.summary = summarize(d)
     return d

@@ -243,12 +243,12 @@ def moved_pairs(old: list[TaskUnit], new: list[TaskUnit], pairs: list[tuple[int,
 # --- Diff -----------------------------------------------------------------------------------------
 
 def _pair_entry(o: TaskUnit, n: TaskUnit, sim: float, change: str, moved: bool,
-                years: tuple[int | None, int | None]) -> TaskDiff:
+                years: tuple[int | None, int | None], words: tuple[str, ...] = ()) -> TaskDiff:
     numbers_changed = o.numbers != n.numbers
     words_changed = o.masked != n.masked or (not numbers_changed and o.norm != n.norm)
     if change != "review" and o.norm == n.norm:
         change = "unchanged"
-    ops = (redline_ops(o.text, n.text, key=lambda t, side: relative_years(t, years[side]))
+    ops = (redline_ops(o.text, n.text, key=lambda t, side: relative_years(t, years[side]), words=words)
            if o.norm != n.norm else [])
     return TaskDiff(change=change, old_id=o.id, new_id=n.id, old_title=o.title, new_title=n.title,
                     similarity=round(sim, 4), redline=redline_text(ops) if ops else None, redline_ops=ops,
@@ -259,15 +259,16 @@ def _pair_entry(o: TaskUnit, n: TaskUnit, sim: float, change: str, moved: bool,
 
 
 def diff_tasks(old_sections: list[Node], new_sections: list[Node], old_year: int | None = None,
-               new_year: int | None = None) -> list[TaskDiff]:
+               new_year: int | None = None, words: tuple[str, ...] = ()) -> list[TaskDiff]:
+    """`words`: the plans' own names for the redline tokenizer (redline.plan_words)."""
     old, new = task_units(old_sections, old_year), task_units(new_sections, new_year)
     m = match_units(old, new)
     moved = moved_pairs(old, new, m.pairs)
     by_new: dict[int, TaskDiff] = {}
     for i, j, s in m.pairs:
-        by_new[j] = _pair_entry(old[i], new[j], s, "reworded", i in moved, (old_year, new_year))
+        by_new[j] = _pair_entry(old[i], new[j], s, "reworded", i in moved, (old_year, new_year), words)
     for i, j, s in m.review:
-        by_new[j] = _pair_entry(old[i], new[j], s, "review", False, (old_year, new_year))
+        by_new[j] = _pair_entry(old[i], new[j], s, "review", False, (old_year, new_year), words)
     for j in m.new_unmatched:
         u = new[j]
         by_new[j] = TaskDiff(change="new", new_id=u.id, new_title=u.title, new_path=u.path, new_text=u.text)

@@ -123,6 +123,7 @@ _NOUN_STOP = re.compile(r"[，。；：！？,;:!?（(]")
 _LIST_SPLIT = re.compile(r"、|和|及|与|以及")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAS_QUANTITY = re.compile(rf"\d|{_CN_NUM}(?:{UNIT_PATTERN})")
+_SLOGAN_PAIR = re.compile(r"(?:^|[^\u4e00-\u9fff]|[^一二两三四五六七八九十])[一二两三四五六七八九十][\u4e00-\u9fff]$")
 
 
 @dataclass(slots=True)
@@ -344,6 +345,8 @@ def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]]
         raw_prefix = text[clause_start:start]
         prefix, comparator, direction = _strip_cues(raw_prefix)
         if is_cn:
+            if _SLOGAN_PAIR.search(raw_prefix):     # 六山一台, 两区一带: a numbered slogan, not a count
+                continue
             governed = raw_prefix.endswith(_CN_GOVERNING)
             clause_final = (not after) or after in CLAUSE_PUNCT or end in scopes
             if not (governed or (clause_final and prefix and not prefix.endswith(("”", "’")))):

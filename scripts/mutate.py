@@ -1,0 +1,131 @@
+"""`make mutate`: mutation testing of the core rules with mutmut, each module against its own tests.
+
+mutmut 2 rewrites the source file in place while it runs, so this works on a scratch copy of the
+tracked files (never on the working tree). For every module it prints the kill rate and the diff of
+every surviving mutant. Mutants that cannot change behaviour (equivalent mutants) are listed, with
+the reason, in tests/mutation/equivalent.txt; they are left out of the rate and shown apart.
+
+    python scripts/mutate.py                      # every module below
+    python scripts/mutate.py track/status.py      # some modules (paths under pipeline/)
+
+Slow (minutes per module) and CPU-bound: not part of `make test` or CI.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EQUIVALENT = REPO / "tests" / "mutation" / "equivalent.txt"
+GOAL = 85.0
+
+# module (under pipeline/) → its own tests (the runner stops at the first failure: -x)
+MODULES: dict[str, list[str]] = {
+    "track/status.py": ["tests/test_track_status.py", "tests/test_track_status_boundaries.py"],
+    "diff/redline.py": ["tests/test_redline_gold.py", "tests/test_diff_redline_tokens.py",
+                        "tests/test_diff_other_district.py"],
+    "parse/targets.py": ["tests/test_targets.py", "tests/test_grammar_properties.py"],
+    "parse/table.py": ["tests/test_parse_reference.py", "tests/test_parse_hazards.py"],
+    "parse/cover.py": ["tests/test_cover_fields.py", "tests/test_header_block.py"],
+    "parse/reconcile.py": ["tests/test_reconcile.py"],
+    "track/ingest.py": ["tests/test_track_ingest.py"],
+    "diff/quantities.py": ["tests/test_diff_units.py", "tests/test_diff_gold.py"],
+    "diff/tasks.py": ["tests/test_diff_gold.py", "tests/test_diff_units.py"],
+    "readers/docx.py": ["tests/test_docx_guards.py", "tests/test_readers_docx.py"],
+    "watch/process.py": ["tests/test_watch_duplicate_key.py", "tests/test_watch_archive.py"],
+    "archive.py": ["tests/test_watch_archive.py"],
+}
+
+
+def equivalent_mutants() -> dict[str, list[tuple[str, str]]]:
+    """module → [(removed line, added line)] from tests/mutation/equivalent.txt.
+
+    Format, one mutant per block: `module: <path>`, `- <original line>`, `+ <mutated line>`,
+    `why: <reason>`; blank lines between blocks. Lines are compared stripped."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    if not EQUIVALENT.exists():
+        return out
+    module = minus = None
+    for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+        if line.startswith("module:"):
+            module = line.split(":", 1)[1].strip()
+        elif line.startswith("- "):
+            minus = line[2:].strip()
+        elif line.startswith("+ ") and module and minus is not None:
+            out.setdefault(module, []).append((minus, line[2:].strip()))
+            minus = None
+    return out
+
+
+def _diff_lines(diff: str) -> tuple[str, str]:
+    minus = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---")]
+    plus = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    return (minus[0] if minus else ""), (plus[0] if plus else "")
+
+
+def _ids(mutmut: list[str], work: Path, status: str) -> list[int]:
+    r = subprocess.run(mutmut + ["result-ids", status], cwd=work, capture_output=True, text=True)
+    return [int(x) for x in r.stdout.split() if x.isdigit()]
+
+
+def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple[str, str]]) -> dict:
+    mutmut = [sys.executable, "-m", "mutmut"]
+    (work / ".mutmut-cache").unlink(missing_ok=True)
+    runner = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly " + " ".join(tests)
+    subprocess.run(mutmut + ["run", "--paths-to-mutate", f"pipeline/{module}", "--runner", runner,
+                             "--no-progress", "--CI"], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed = _ids(mutmut, work, "killed")
+    survivors, eq = [], []
+    for status in ("survived", "suspicious", "timeout"):
+        for i in _ids(mutmut, work, status):
+            diff = subprocess.run(mutmut + ["show", str(i)], cwd=work, capture_output=True, text=True).stdout
+            if status == "timeout":           # a mutant that hangs the tests is detected
+                killed.append(i)
+                continue
+            (eq if _diff_lines(diff) in equivalent else survivors).append((i, diff.strip()))
+    judged = len(killed) + len(survivors)
+    rate = 100.0 * len(killed) / judged if judged else 100.0
+    return {"module": module, "killed": len(killed), "survived": survivors, "equivalent": eq, "rate": rate}
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(MODULES)
+    unknown = [m for m in chosen if m not in MODULES]
+    if unknown:
+        print(f"未知模块：{', '.join(unknown)}（可选：{', '.join(MODULES)}）", file=sys.stderr)
+        return 2
+    equivalent = equivalent_mutants()
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="plandoc-mutate-") as tmp:
+        work = Path(tmp)
+        for f in files:
+            if (REPO / f).is_file():
+                (work / f).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(REPO / f, work / f)
+        if (REPO / "fonts").exists():
+            os.symlink((REPO / "fonts").resolve(), work / "fonts")
+        for module in chosen:
+            print(f"== {module} ({', '.join(MODULES[module])})", flush=True)
+            r = run_module(module, MODULES[module], work, equivalent.get(module, []))
+            results.append(r)
+            print(f"   killed {r['killed']}, survived {len(r['survived'])}, equivalent {len(r['equivalent'])}"
+                  f" → {r['rate']:.1f} %", flush=True)
+            for i, diff in r["survived"]:
+                body = "\n".join(ln for ln in diff.splitlines() if re.match(r"^[-+@]", ln))
+                print(f"   survivor #{i}:\n" + "\n".join("      " + ln for ln in body.splitlines()), flush=True)
+    print("\nmodule                 kill rate   killed  survived  equivalent")
+    for r in results:
+        flag = "" if r["rate"] >= GOAL else f"   < {GOAL:.0f} %"
+        print(f"{r['module']:<22} {r['rate']:7.1f} %  {r['killed']:7d}  {len(r['survived']):8d}  "
+              f"{len(r['equivalent']):10d}{flag}")
+    return 0 if all(r["rate"] >= GOAL for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
