@@ -241,17 +241,21 @@ def _clear_stale_temp(final: Path) -> None:
 
 
 def canonical_hash(parsed: dict) -> str:
-    """Hash of what the notice says, not where it came from: `source`, every `where`, and the
-    warnings (which name lines or pages) are left out, so the same notice re-saved by Word — or sent
-    as .txt instead of .docx — hashes the same."""
+    """Hash of what the notice says, not where it came from: `source`, every `where`, the warnings
+    (which name lines or pages) and a cell's `inferred` flag (how a merge was read: from the table
+    structure or reconstructed from flattened text) are left out, so the same notice re-saved by
+    Word — or sent as .txt instead of .docx — hashes the same, and is a duplicate, not a revision."""
     body = {"notice": parsed.get("notice"), "plan": _strip_where(parsed.get("plan"))}
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_READING_DETAILS = ("where", "inferred")
+
+
 def _strip_where(value):
     if isinstance(value, dict):
-        return {k: _strip_where(v) for k, v in value.items() if k != "where"}
+        return {k: _strip_where(v) for k, v in value.items() if k not in _READING_DETAILS}
     if isinstance(value, list):
         return [_strip_where(v) for v in value]
     return value

@@ -249,7 +249,17 @@ class Watcher:
         for o in results:
             self._report(o)
         self.outcomes.extend(results)
+        if results:
+            self.refresh_overview()
         return results
+
+    def refresh_overview(self) -> None:
+        """OUT/index.html after every change (issue 12); a failure to write it never stops the watch."""
+        try:
+            from pipeline.watch.overview import write_overview
+            write_overview(self.archive, self.out)
+        except Exception:
+            log.exception("could not write the overview page")
 
     def _after_crash(self, task: Task) -> list[Outcome]:
         crashes = self.archive.note_crash(task.token)
@@ -368,6 +378,7 @@ class Watcher:
         self.prestart_workers()
         self.resume()
         self.scan()
+        self.refresh_overview()
         total = len(self.waiting) + len(self.queued)
         console = Console(stderr=True)
         with Progress(TextColumn("收文处理"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
