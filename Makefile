@@ -61,6 +61,7 @@ $(STAMP)/fonts: Makefile
 
 run: setup
 	$(VPY) -m pipeline.samples_run samples output
+	$(VPY) scripts/demo_folder.py samples output
 
 # The overview page (OUT/index.html) is tested in a real headless browser: Debian's chromium and its
 # driver (no browser download at run time), driven by selenium.

@@ -240,3 +240,96 @@ def test_bulletins_follow_accepted_workbooks(year):
     pdf_text = subprocess.run(["pdftotext", str(_bulletin_json(out, "2023年6月30日")).replace("（数据）.json", ".pdf"),
                                "-"], capture_output=True, text=True).stdout
     assert "报送情况" in pdf_text and "未报送" in pdf_text
+
+
+# -- the overview page in a real browser ----------------------------------------------------------
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("Debian chromium + chromium-driver not installed (make test installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = str(CHROMIUM)
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                "--window-size=1200,1600", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _file_of(url: str) -> Path:
+    from urllib.parse import unquote, urlparse
+    u = urlparse(url)
+    assert u.scheme == "file", url
+    return Path(unquote(u.path))
+
+
+MAGIC = {".pdf": b"%PDF-", ".xlsx": b"PK\x03\x04", ".json": b"{", ".html": b"<"}
+
+
+def test_overview_in_browser(year, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    folder = year["folder"]
+    index = folder.out / "index.html"
+    browser.get(index.as_uri())
+    assert browser.title == "计划收文总览"
+    assert not browser.find_elements(By.TAG_NAME, "script")
+    # every link resolves to a file that exists and is what its name says
+    links = [(a.text, a.get_attribute("href")) for a in browser.find_elements(By.CSS_SELECTOR, "a[href]")]
+    targets = [_file_of(href) for _, href in links]
+    assert len(links) >= 20
+    for (text, href), target in zip(links, targets):
+        assert target.is_file(), (text, href)
+        magic = MAGIC.get(target.suffix)
+        if magic:
+            assert target.read_bytes()[:len(magic)] == magic, target
+    # every output the folder holds is linked (the current plan outputs, comparisons, bulletins, versions)
+    produced = {p for p in folder.out.rglob("*") if p.is_file() and p.name != "index.html"}
+    assert produced <= set(targets), sorted(str(p) for p in produced - set(targets))
+    # the counts shown are the archive's
+    reports = folder.reports()
+    text = lambda css: browser.find_element(By.CSS_SELECTOR, css).text
+    assert int(text("#total-accepted")) == sum(r["state"] in ("accepted", "superseded") for r in reports)
+    assert int(text("#total-returned")) == sum(r["state"] == "returned" for r in reports)
+    assert int(text("#total-plans")) == 2
+    assert int(text("#total-failed")) == sum(r["state"] == "failed" for r in archive_rows(folder.inbox))
+    periods = {p.get_attribute("data-as-of"): p for p in browser.find_elements(By.CSS_SELECTOR, ".period")}
+    assert sorted(periods) == ["2023-03-31", "2023-06-30"]
+    units = sorted({r["unit"] for r in reports if r["unit"]})
+    for as_of, el in periods.items():
+        accepted = {r["unit"] for r in reports if r["as_of"] == as_of and r["state"] == "accepted"}
+        returned = {r["unit"] for r in reports if r["as_of"] == as_of and r["state"] == "returned"} - accepted
+        n = lambda css: int(el.find_element(By.CSS_SELECTOR, css).text)
+        assert (n(".n-reported"), n(".n-returned"), n(".n-missing")) == \
+            (len(accepted), len(returned), len(units) - len(accepted) - len(returned)), as_of
+        assert len(el.find_elements(By.CSS_SELECTOR, "tr.unit")) == len(units)
+        assert el.find_element(By.CSS_SELECTOR, "a.bulletin").text.endswith(".pdf")
+    assert "已结束" in periods["2023-03-31"].find_element(By.CSS_SELECTOR, "tr.returned").text
+    failures = browser.find_elements(By.CSS_SELECTOR, "tr.failure")
+    assert len(failures) == 3 and any("统计截至" in f.text for f in failures)
+    # following the page's own links in the browser: the comparison (HTML) and a reason file open
+    for text_, href in links:
+        if href.endswith(".html") or href.endswith(".txt"):
+            browser.get(href)
+            assert browser.find_element(By.TAG_NAME, "body").text.strip(), href
+    # screenshot check: the page renders (non-blank, CJK text drawn, the red rule under region names)
+    browser.get(index.as_uri())
+    shot = tmp_path / "overview.png"
+    assert browser.save_screenshot(str(shot))
+    from PIL import Image
+    img = Image.open(shot).convert("RGB")
+    assert img.size[0] >= 1000 and img.size[1] >= 1000
+    colours = img.getcolors(maxcolors=1 << 20)
+    dark = sum(c for c, rgb in colours if sum(rgb) < 200)
+    red = sum(c for c, (r, g, b) in colours if r > 150 and g < 60 and b < 60)
+    assert dark > 2000, "no text drawn"
+    assert red > 500, "no region heading rule"
