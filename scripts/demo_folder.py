@@ -50,6 +50,23 @@ def drop_and_process(files: list[tuple[str, Path]], inbox: Path, out: Path, labe
                    cwd=REPO, check=False)
 
 
+SPOILED_UNIT = "区农业农村局"
+
+
+def spoil(book: Path) -> Path:
+    """A copy of `book` with one status cell filled the way clerks sometimes do (差不多)."""
+    from openpyxl import load_workbook
+    wb = load_workbook(book)
+    ws = wb["重点任务"]
+    header = next(r for r in range(1, 12) if "完成状态" in [c.value for c in ws[r]])
+    col = [c.value for c in ws[header]].index("完成状态") + 1
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, col).value)
+    ws.cell(row, col).value = "差不多"
+    out = book.with_name(f"{book.stem}（填错）.xlsx")
+    wb.save(out)
+    return out
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("用法：python scripts/demo_folder.py 样例目录 输出目录", file=sys.stderr)
@@ -64,6 +81,8 @@ def main(argv: list[str]) -> int:
                         str(samples / PROGRESS_PLAN), tmp], cwd=REPO, check=True, capture_output=True)
         for n, (round_dir, label) in enumerate((("round1", "一季度"), ("round2", "上半年")), start=1):
             books = sorted((Path(tmp) / round_dir).glob("*.xlsx"))
+            if round_dir == "round2":       # one unit types a word the 台账 does not know: returned
+                books = [spoil(b) if b.stem == SPOILED_UNIT else b for b in books]
             drop_and_process([(f"{b.stem}-{label}台账.xlsx", b) for b in books], inbox, out,
                              f"第{n}期（{label}）报送的台账（构造数据）")
     print(f"总览：{out / 'index.html'}（双击打开）")
