@@ -6,8 +6,9 @@ The steps are ordered so that a kill at any moment is recoverable by re-running 
    same bytes are already archived;
 3. parse; decide in one archive transaction whether the parsed notice is new (canonical hash) and
    reserve its output paths;
-4. write JSON and PDF under temporary names and rename them into `OUT/<region>/<year>/`
-   (re-running overwrites the same reserved paths with the same content);
+4. write every output of the plan version under temporary names and rename them into
+   `OUT/<region>/<year>/` (plan_drop.py: versions, 历次版本/, comparisons; re-running overwrites the
+   same paths with the same content); a returned 台账 goes to workbook_drop.py instead;
 5. reserve where the original ends, record the terminal state, then move the original there.
 A row whose state is already terminal only needs step 5's move (`finish_move`).
 """

@@ -3,7 +3,8 @@
 Life of a dropped file:
   appears in INBOX → (watchdog event, start-up scan or periodic rescan) → settles (complete) →
   claimed by an atomic rename into INBOX/.plandoc/processing/<watcher>/ → a worker process parses,
-  de-duplicates against the archive, writes OUT/<region>/<year>/<stem>.json|.pdf (temp + rename) →
+  de-duplicates against the archive, writes every output of a plan under OUT/<region>/<year>/
+  (plan_outputs.py; a returned 台账 refreshes the period's 通报 instead: workbook_drop.py) →
   the original moves to INBOX/done/ (also duplicates, recorded as such in the archive) or to
   INBOX/failed/ beside <name>.原因.txt.
 
