@@ -3,8 +3,10 @@
 - plan drop → every output ready (JSON, plain + formal PDF, 台账) in a live, warmed-up watcher (goal ≤ 3 s);
 - workbook drop → refreshed bulletin (goal ≤ 2 s);
 - a batch of notices (default 100; PLANDOC_BENCH_FOLDER_BATCH) with all outputs through --once on
-  2 workers, its speed-up over the same work on 1 worker (measured on a subset, PLANDOC_BENCH_FOLDER_SERIAL,
-  default 12, per notice), and the peak PSS of the process tree (goal ≤ 300 MB).
+  2 workers and the peak PSS of the process tree (goal ≤ 300 MB); the speed-up of 2 workers over 1 is
+  measured like for like on the same first PLANDOC_BENCH_FOLDER_SERIAL notices (default 24) — the
+  batch's mix of work (comparisons between neighbouring years, which share a plan lock) differs
+  between a subset and the whole, so per-notice times of different sets are not compared.
 """
 from __future__ import annotations
 
@@ -106,7 +108,7 @@ def run() -> list[tuple[str, str]]:
     if not SAMPLE.exists():
         return [("skipped", "reference notice (shared/corpus) absent")]
     n = int(os.environ.get("PLANDOC_BENCH_FOLDER_BATCH", "100"))
-    n_serial = min(n, int(os.environ.get("PLANDOC_BENCH_FOLDER_SERIAL", "12")))
+    n_serial = min(n, int(os.environ.get("PLANDOC_BENCH_FOLDER_SERIAL", "24")))
     text = SAMPLE.read_text(encoding="utf-8")
     texts = [_variant(text, i) for i in range(n)]
     base = _baseline_seconds(texts[:3])
@@ -114,18 +116,20 @@ def run() -> list[tuple[str, str]]:
     try:
         plan, book = _live(text, root)
         par, peak, done = _batch(texts, root, 2, "par")
+        sub = (par, done) if n_serial == n else _batch(texts[:n_serial], root, 2, "sub")[::2]
         ser, _, ser_done = _batch(texts[:n_serial], root, 1, "ser")
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    speedup = (ser / n_serial) / (par / n)
+    speedup = ser / sub[0]
     return [
+        ("machine load average at the end (1 min)", f"{os.getloadavg()[0]:.1f} on {os.cpu_count() or 1} cores"),
         ("baseline: parse+render one notice, warm, in-process", f"{base:.2f} s"),
         ("plan drop → every output ready (goal ≤ 3 s)", f"{plan:.2f} s  ({plan / base:.2f}× baseline)"),
         ("workbook drop → refreshed bulletin (goal ≤ 2 s)", f"{book:.2f} s  ({book / base:.2f}× baseline)"),
         (f"{n} notices, all outputs, --once on 2 workers", f"{par:.1f} s  ({par / n / base:.2f}× baseline per notice;"
                                                           f" {done}/{n} done)"),
-        (f"speed-up over 1 worker (serial: {n_serial} notices, per notice; goal ≥ 1.7×)",
-         f"{speedup:.2f}×  (serial {ser / n_serial:.2f} s/notice, {ser_done}/{n_serial} done)"),
+        (f"speed-up of 2 workers over 1, same {n_serial} notices (goal ≥ 1.7×)",
+         f"{speedup:.2f}×  (1 worker {ser:.1f} s, 2 workers {sub[0]:.1f} s; {ser_done}+{sub[1]}/{n_serial} done)"),
         ("peak PSS of the 2-worker process tree (goal ≤ 300 MB)", f"{peak:.0f} MB"),
     ]
 
