@@ -18,7 +18,7 @@ from urllib.parse import quote
 from pipeline.archive import Archive
 from pipeline.fsutil import atomic_write_text
 from pipeline.watch.names import REASON_SUFFIX
-from pipeline.watch.plan_outputs import BULLETIN_DIR, PlanNames, version_dir
+from pipeline.watch.plan_outputs import BULLETIN_DIR, version_dir
 
 RECENT_FAILURES = 20
 INDEX_NAME = "index.html"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from pipeline.archive import Archive
 from pipeline.fsutil import atomic_write_text
-from pipeline.track.layout import AS_OF_LABEL, META_SHEET, UNIT_LABEL
+from pipeline.track.layout import AS_OF_LABEL, META_SHEET
 from pipeline.watch.locks import plan_lock
 from pipeline.watch.plan_outputs import BULLETIN_DIR
 
