@@ -61,8 +61,18 @@ $(STAMP)/fonts: Makefile
 
 run: setup
 	$(VPY) -m pipeline.samples_run samples output
+	$(VPY) scripts/demo_folder.py samples output
 
-test: setup
+# The overview page (OUT/index.html) is tested in a real headless browser: Debian's chromium and its
+# driver (no browser download at run time), driven by selenium.
+BROWSER_DEB_PKGS := chromium chromium-driver
+
+$(STAMP)/deb-browser: Makefile
+	@mkdir -p $(STAMP)
+	$(call apt_ensure,$(BROWSER_DEB_PKGS))
+	@touch $@
+
+test: setup $(STAMP)/deb-browser
 	$(VPY) -m pytest -q
 
 bench: setup

@@ -84,6 +84,42 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX progress_plan ON progress(plan_key, as_of, item_id);
     """,
+    # 2 — the folder runs the whole year (issue 12): what kind of file a row is, plan identity and
+    # version (revisions), the current version of each plan with its output files, and the returned
+    # 台账 workbooks (accepted / superseded by the same unit's correction / returned with a reason).
+    """
+    ALTER TABLE notices ADD COLUMN kind TEXT NOT NULL DEFAULT 'plan';
+    ALTER TABLE notices ADD COLUMN plan_id TEXT;
+    ALTER TABLE notices ADD COLUMN plan_key TEXT;
+    ALTER TABLE notices ADD COLUMN version INTEGER;
+    CREATE INDEX notices_plan ON notices(plan_id, version);
+    CREATE TABLE plans (
+        plan_id     TEXT PRIMARY KEY,             -- <地区>/<年度>/<base>: one plan, all its versions
+        region      TEXT,
+        year        INTEGER,
+        folder      TEXT NOT NULL,                -- OUT/<地区>/<年度>
+        base        TEXT NOT NULL,                -- output name stem, e.g. 周村区2023年计划
+        plan_key    TEXT,                         -- the tracker's plan identity (workbook metadata)
+        token       TEXT NOT NULL,                -- notice whose outputs are current
+        version     INTEGER NOT NULL,
+        files_json  TEXT NOT NULL,                -- current output files, relative to folder
+        updated_at  REAL NOT NULL
+    );
+    CREATE TABLE reports (
+        id           INTEGER PRIMARY KEY,
+        token        TEXT NOT NULL UNIQUE,        -- the workbook's claim token (row in notices)
+        name         TEXT NOT NULL,
+        plan_id      TEXT,
+        as_of        TEXT,                        -- 统计截至, ISO date
+        unit         TEXT,                        -- 填报单位
+        state        TEXT NOT NULL CHECK (state IN ('accepted','superseded','returned')),
+        reason       TEXT,                        -- one line, when returned
+        byte_sha256  TEXT,
+        copy_path    TEXT,                        -- the archive's copy of an accepted workbook
+        recorded_at  REAL NOT NULL
+    );
+    CREATE INDEX reports_period ON reports(plan_id, as_of, unit);
+    """,
 ]
 
 
@@ -301,6 +337,137 @@ class Archive:
             d["payload"] = json.loads(d.pop("payload_json"))
             out.append(d)
         return out
+
+    # -- plans and their versions (drop folder, issue 12) -----------------------------------------
+    def reserve_plan_version(self, token: str, *, plan_id: str, content_hash: str, region: str | None,
+                             year: int | None, doc_number: str | None, plan_key: str | None, parsed_json: str,
+                             paths_for_version) -> tuple[Reservation, int | None]:
+        """Decide in one transaction whether this notice repeats an archived one (any version of any
+        plan: a true duplicate), and otherwise which version of its plan it is: 1 + the highest version
+        reserved by a notice that has not failed. `paths_for_version(n)` gives the (json, pdf) paths
+        where version n is kept once superseded; they are unique, so they are what is reserved."""
+        with self._write() as db:
+            mine = db.execute("SELECT json_path, pdf_path, content_hash, version FROM notices WHERE token=?",
+                              (token,)).fetchone()
+            if mine and mine["json_path"] and mine["content_hash"] == content_hash and mine["version"]:
+                return Reservation(None, mine["json_path"], mine["pdf_path"]), mine["version"]
+            other = db.execute("SELECT token FROM notices WHERE content_hash=? AND token<>? AND json_path IS NOT NULL"
+                               " AND state IN ('processing','done') ORDER BY id LIMIT 1",
+                               (content_hash, token)).fetchone()
+            now = time.time()
+            if other:
+                db.execute("UPDATE notices SET content_hash=?, region=?, year=?, doc_number=?, plan_id=?, "
+                           "plan_key=?, updated_at=? WHERE token=?",
+                           (content_hash, region, year, doc_number, plan_id, plan_key, now, token))
+                return Reservation(other["token"]), None
+            top = db.execute("SELECT MAX(version) FROM notices WHERE plan_id=? AND token<>? AND json_path IS NOT NULL"
+                             " AND state IN ('processing','done')", (plan_id, token)).fetchone()[0] or 0
+            version = top + 1
+            json_path, pdf_path = (str(p) for p in paths_for_version(version))
+            db.execute("UPDATE notices SET content_hash=?, region=?, year=?, doc_number=?, parsed_json=?, json_path=?,"
+                       " pdf_path=?, plan_id=?, plan_key=?, version=?, kind='plan', updated_at=? WHERE token=?",
+                       (content_hash, region, year, doc_number, parsed_json, json_path, pdf_path, plan_id, plan_key,
+                        version, now, token))
+            return Reservation(None, json_path, pdf_path), version
+
+    def plan(self, plan_id: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM plans WHERE plan_id=?", (plan_id,)).fetchone()
+        if not row:
+            return None
+        d = dict(row)
+        d["files"] = json.loads(d.pop("files_json"))
+        return d
+
+    def plans(self) -> list[dict]:
+        ids = [r[0] for r in self.db.execute("SELECT plan_id FROM plans ORDER BY region, year, plan_id")]
+        return [self.plan(i) for i in ids]
+
+    def find_plan(self, *, plan_key: str | None = None, region: str | None = None,
+                  year: int | None = None) -> dict | None:
+        """The plan a workbook or a comparison refers to: by the tracker's plan key (any version's),
+        or by region and year."""
+        if plan_key:
+            row = self.db.execute("SELECT plan_id FROM plans WHERE plan_key=? UNION ALL SELECT plan_id FROM notices"
+                                  " WHERE plan_key=? AND kind='plan' AND state='done' AND plan_id IN"
+                                  " (SELECT plan_id FROM plans) LIMIT 1", (plan_key, plan_key)).fetchone()
+        else:
+            row = self.db.execute("SELECT plan_id FROM plans WHERE region=? AND year=? ORDER BY updated_at DESC"
+                                  " LIMIT 1", (region, year)).fetchone()
+        return self.plan(row[0]) if row else None
+
+    def promote(self, *, plan_id: str, token: str, version: int, region: str | None, year: int | None,
+                folder: str, base: str, plan_key: str | None, files: list[str], json_path: str, pdf_path: str,
+                previous_paths: tuple[str, str] | None) -> None:
+        """Make `token` the current version of its plan: its row now owns the plan folder's paths and
+        the previous current row points at where its outputs were moved (历次版本/第N版/)."""
+        now = time.time()
+        with self._write() as db:
+            cur = db.execute("SELECT token FROM plans WHERE plan_id=?", (plan_id,)).fetchone()
+            if cur and cur["token"] != token and previous_paths:
+                db.execute("UPDATE notices SET json_path=?, pdf_path=?, updated_at=? WHERE token=?",
+                           (*previous_paths, now, cur["token"]))
+            db.execute("UPDATE notices SET json_path=?, pdf_path=?, updated_at=? WHERE token=?",
+                       (json_path, pdf_path, now, token))
+            db.execute("INSERT INTO plans(plan_id, region, year, folder, base, plan_key, token, version, files_json,"
+                       " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(plan_id) DO UPDATE SET region=excluded.region,"
+                       " year=excluded.year, folder=excluded.folder, base=excluded.base, plan_key=excluded.plan_key,"
+                       " token=excluded.token, version=excluded.version, files_json=excluded.files_json,"
+                       " updated_at=excluded.updated_at",
+                       (plan_id, region, year, folder, base, plan_key, token, version,
+                        json.dumps(files, ensure_ascii=False), now))
+
+    def add_plan_files(self, plan_id: str, names: list[str]) -> None:
+        """Record more current outputs of a plan (a comparison made when last year's plan arrived)."""
+        with self._write() as db:
+            row = db.execute("SELECT files_json FROM plans WHERE plan_id=?", (plan_id,)).fetchone()
+            if row:
+                files = list(dict.fromkeys(json.loads(row["files_json"]) + names))
+                db.execute("UPDATE plans SET files_json=?, updated_at=? WHERE plan_id=?",
+                           (json.dumps(files, ensure_ascii=False), time.time(), plan_id))
+
+    def plan_versions(self, plan_id: str) -> list[dict]:
+        return [dict(r) for r in self.db.execute(
+            "SELECT token, name, version, doc_number, json_path, pdf_path, updated_at FROM notices WHERE plan_id=? AND"
+            " kind='plan' AND state='done' AND version IS NOT NULL ORDER BY version", (plan_id,))]
+
+    # -- returned 台账 workbooks ------------------------------------------------------------------
+    def set_kind(self, token: str, kind: str, plan_id: str | None = None) -> None:
+        with self._write() as db:
+            db.execute("UPDATE notices SET kind=?, plan_id=COALESCE(?, plan_id), updated_at=? WHERE token=?",
+                       (kind, plan_id, time.time(), token))
+
+    def report(self, token: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM reports WHERE token=?", (token,)).fetchone()
+        return dict(row) if row else None
+
+    def accepted_report_with_bytes(self, plan_id: str, byte_sha256: str, token: str) -> str | None:
+        row = self.db.execute("SELECT token FROM reports WHERE plan_id=? AND byte_sha256=? AND token<>? AND state IN"
+                              " ('accepted','superseded') ORDER BY id LIMIT 1", (plan_id, byte_sha256, token)).fetchone()
+        return row["token"] if row else None
+
+    def record_report(self, *, token: str, name: str, plan_id: str | None, as_of: str | None, unit: str | None,
+                      state: str, reason: str | None = None, byte_sha256: str | None = None,
+                      copy_path: str | None = None) -> None:
+        """Record a workbook's fate. Accepting one supersedes the same unit's earlier report of that
+        period in the same transaction, so a round is never seen with both or neither."""
+        now = time.time()
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM reports WHERE token=?", (token,)).fetchone():
+                return                                   # resumed after a crash: already recorded
+            if state == "accepted":
+                db.execute("UPDATE reports SET state='superseded' WHERE plan_id=? AND as_of=? AND unit=? AND"
+                           " state='accepted'", (plan_id, as_of, unit))
+            db.execute("INSERT INTO reports(token, name, plan_id, as_of, unit, state, reason, byte_sha256, copy_path,"
+                       " recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                       (token, name, plan_id, as_of, unit, state, reason, byte_sha256, copy_path, now))
+
+    def reports(self, plan_id: str | None = None, as_of: str | None = None, state: str | None = None) -> list[dict]:
+        sql, args = "SELECT * FROM reports WHERE 1=1", []
+        for col, val in (("plan_id", plan_id), ("as_of", as_of), ("state", state)):
+            if val is not None:
+                sql += f" AND {col}=?"
+                args.append(val)
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY id", args)]
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

@@ -165,7 +165,10 @@ def watcher_env(**extra: str) -> dict:
     env = dict(os.environ)
     # no warm-up render: the suite measures correctness, and on 2 shared cores CPU is the budget
     env.update({"PLANDOC_WATCH_SETTLE": "0.5", "PLANDOC_WATCH_RESCAN": "1", "PYTHONUNBUFFERED": "1",
-                "PLANDOC_WATCH_WARMUP": "0"})
+                "PLANDOC_WATCH_WARMUP": "0",
+                # folder-reliability tests count one JSON + one PDF per notice; the year's other outputs
+                # (formal PDF, 台账, comparisons) are tested in test_watch_year.py
+                "PLANDOC_WATCH_OUTPUTS": "json,plain"})
     env.update(extra)
     return env
 

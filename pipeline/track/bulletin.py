@@ -62,8 +62,10 @@ def make_figures(result: ParseResult, progress: list[Path], as_of: str | None, *
 
 
 def make_bulletin(result: ParseResult, progress: list[Path], as_of: str | None, out: Path, *,
-                  archive: str | Path | None = None, config: str | Path | None = None) -> dict:
-    """Write the bulletin to `out` (.pdf or .json) and record the round. Returns the figures."""
+                  archive: str | Path | None = None, config: str | Path | None = None,
+                  submissions: dict | None = None) -> dict:
+    """Write the bulletin to `out` (.pdf or .json) and record the round. Returns the figures.
+    `submissions` (the drop folder's 报送情况: reported / returned / missing units) adds that part."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in OUTPUTS:
@@ -77,7 +79,10 @@ def make_bulletin(result: ParseResult, progress: list[Path], as_of: str | None, 
         else:
             from pipeline.render.engine import render_pdf
             from pipeline.track.bulletin_context import bulletin_context
-            render_pdf("bulletin.html.j2", bulletin_context(figures, cfg), out, label="通报")
+            context = bulletin_context(figures, cfg)
+            if submissions is not None:
+                context["submissions"] = submissions
+            render_pdf("bulletin.html.j2", context, out, label="通报")
         record_round(db, figures["plan_key"], figures["as_of"], fig.history_payloads(figures))
     finally:
         db.close()

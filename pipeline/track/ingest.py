@@ -330,6 +330,8 @@ def _parse_as_of(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
+        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=int(value))).date()   # an Excel date serial
     m = _DATE_ZH.match(unicodedata.normalize("NFKC", str(value)).strip())
     if m:
         try:

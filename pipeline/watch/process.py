@@ -6,8 +6,9 @@ The steps are ordered so that a kill at any moment is recoverable by re-running 
    same bytes are already archived;
 3. parse; decide in one archive transaction whether the parsed notice is new (canonical hash) and
    reserve its output paths;
-4. write JSON and PDF under temporary names and rename them into `OUT/<region>/<year>/`
-   (re-running overwrites the same reserved paths with the same content);
+4. write every output of the plan version under temporary names and rename them into
+   `OUT/<region>/<year>/` (plan_drop.py: versions, 历次版本/, comparisons; re-running overwrites the
+   same paths with the same content); a returned 台账 goes to workbook_drop.py instead;
 5. reserve where the original ends, record the terminal state, then move the original there.
 A row whose state is already terminal only needs step 5's move (`finish_move`).
 """
@@ -28,8 +29,7 @@ from typing import Iterator
 
 from pipeline.archive import Archive
 from pipeline.errors import InputError
-from pipeline.fsutil import atomic_write_text
-from pipeline.watch.names import REASON_SUFFIX, fit_name, numbered, safe_component, safe_stem
+from pipeline.watch.names import REASON_SUFFIX, fit_name, numbered
 from pipeline.watch.reasons import reason_text, write_reason
 
 # A single notice parses and renders in seconds; a minute more means something pathological.
@@ -196,6 +196,9 @@ def _process(archive: Archive, task: Task, claim: Path) -> Outcome:
     if not stat.S_ISREG(st.st_mode):
         raise Failure("这不是普通文件（可能是设备、管道或文件夹）", hint="请只放入通知文件")
     byte_sha = _sha256(claim)
+    from pipeline.watch.workbook_drop import is_workbook, process_workbook
+    if is_workbook(claim, task.name):       # a returned 台账, not a notice
+        return process_workbook(archive, task, claim, byte_sha)
     original = archive.find_byte_duplicate(task.token, byte_sha)
     if original:
         return _duplicate(archive, task, original)
@@ -210,22 +213,13 @@ def _process(archive: Archive, task: Task, claim: Path) -> Outcome:
         doc_no = result.notice.doc_number.canonical or result.notice.doc_number.text
     parsed = result.model_dump(mode="json")
     content_hash = canonical_hash(parsed)
-    region_dir = Path(task.out) / safe_component(plan.region, "未知地区") / safe_component(
-        str(plan.year) if plan.year else None, "未知年份")
-    reservation = archive.reserve_content(
-        task.token, content_hash=content_hash, region=plan.region, year=plan.year, doc_number=doc_no,
-        parsed_json=json.dumps(parsed, ensure_ascii=False), out_paths=_output_candidates(region_dir, task.name))
-    if reservation.duplicate_of:
-        return _duplicate(archive, task, reservation.duplicate_of)
-
-    from pipeline.render.plan_pdf import render_plan_pdf
-    json_path, pdf_path = Path(reservation.json_path), Path(reservation.pdf_path)
-    for final in (json_path, pdf_path):
-        if final.parent.is_dir():
-            _clear_stale_temp(final)
-    atomic_write_text(json_path, json.dumps(parsed, ensure_ascii=False, indent=2) + "\n")
-    render_plan_pdf(result, pdf_path, style="plain")   # writes temp-then-rename itself (fsutil.atomic_output)
-    return _finish(archive, task, "done", Path(task.inbox) / "done", detail=str(pdf_path))
+    from pipeline.watch.plan_drop import publish_plan
+    published = publish_plan(archive, token=task.token, name=task.name, inbox=task.inbox, out=task.out,
+                             result=result, parsed_json=json.dumps(parsed, ensure_ascii=False), parsed=parsed,
+                             content_hash=content_hash, doc_number=doc_no)
+    if published.duplicate_of:
+        return _duplicate(archive, task, published.duplicate_of)
+    return _finish(archive, task, "done", Path(task.inbox) / "done", detail=published.pdf_path)
 
 
 def _require_plan_structure(result) -> None:
@@ -247,27 +241,22 @@ def _clear_stale_temp(final: Path) -> None:
             pass
 
 
-def _output_candidates(folder: Path, name: str) -> Iterator[tuple[str, str]]:
-    stem = safe_stem(name)
-    yield str(folder / f"{stem}.json"), str(folder / f"{stem}.pdf")
-    i = 2
-    while True:
-        yield str(folder / f"{stem}-{i}.json"), str(folder / f"{stem}-{i}.pdf")
-        i += 1
-
-
 def canonical_hash(parsed: dict) -> str:
-    """Hash of what the notice says, not where it came from: `source`, every `where`, and the
-    warnings (which name lines or pages) are left out, so the same notice re-saved by Word — or sent
-    as .txt instead of .docx — hashes the same."""
+    """Hash of what the notice says, not where it came from: `source`, every `where`, the warnings
+    (which name lines or pages) and a cell's `inferred` flag (how a merge was read: from the table
+    structure or reconstructed from flattened text) are left out, so the same notice re-saved by
+    Word — or sent as .txt instead of .docx — hashes the same, and is a duplicate, not a revision."""
     body = {"notice": parsed.get("notice"), "plan": _strip_where(parsed.get("plan"))}
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_READING_DETAILS = ("where", "inferred")
+
+
 def _strip_where(value):
     if isinstance(value, dict):
-        return {k: _strip_where(v) for k, v in value.items() if k != "where"}
+        return {k: _strip_where(v) for k, v in value.items() if k not in _READING_DETAILS}
     if isinstance(value, list):
         return [_strip_where(v) for v in value]
     return value
@@ -290,6 +279,8 @@ def _duplicate(archive: Archive, task: Task, original_token: str) -> Outcome:
 
 
 def fail_task(archive: Archive, task: Task, reason: str, where: str | None = None, hint: str | None = None) -> Outcome:
+    from pipeline.watch.plan_drop import restore_if_unpromoted
+    restore_if_unpromoted(archive, task.token)
     _remove_outputs(archive.get(task.token))
     text = reason_text(task.name, reason, where, hint)
     return _finish(archive, task, "failed", Path(task.inbox) / "failed", error=text, detail=reason)

@@ -3,7 +3,8 @@
 Life of a dropped file:
   appears in INBOX → (watchdog event, start-up scan or periodic rescan) → settles (complete) →
   claimed by an atomic rename into INBOX/.plandoc/processing/<watcher>/ → a worker process parses,
-  de-duplicates against the archive, writes OUT/<region>/<year>/<stem>.json|.pdf (temp + rename) →
+  de-duplicates against the archive, writes every output of a plan under OUT/<region>/<year>/
+  (plan_outputs.py; a returned 台账 refreshes the period's 通报 instead: workbook_drop.py) →
   the original moves to INBOX/done/ (also duplicates, recorded as such in the archive) or to
   INBOX/failed/ beside <name>.原因.txt.
 
@@ -256,7 +257,17 @@ class Watcher:
         for o in results:
             self._report(o)
         self.outcomes.extend(results)
+        if results:
+            self.refresh_overview()
         return results
+
+    def refresh_overview(self) -> None:
+        """OUT/index.html after every change (issue 12); a failure to write it never stops the watch."""
+        try:
+            from pipeline.watch.overview import write_overview
+            write_overview(self.archive, self.out)
+        except Exception:
+            log.exception("could not write the overview page")
 
     def _after_crash(self, task: Task) -> list[Outcome]:
         crashes = self.archive.note_crash(task.token)
@@ -375,6 +386,7 @@ class Watcher:
         self.prestart_workers()
         self.resume()
         self.scan()
+        self.refresh_overview()
         total = len(self.waiting) + len(self.queued)
         console = Console(stderr=True)
         with Progress(TextColumn("收文处理"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -1,0 +1,140 @@
+"""The drop folder running the year (issue 12), as ratios against the warm single-notice render
+(parse + plain PDF, in this process) measured in the same run:
+- plan drop → every output ready (JSON, plain + formal PDF, 台账) in a live, warmed-up watcher (goal ≤ 3 s);
+- workbook drop → refreshed bulletin (goal ≤ 2 s);
+- a batch of notices (default 100; PLANDOC_BENCH_FOLDER_BATCH) with all outputs through --once on
+  2 workers and the peak PSS of the process tree (goal ≤ 300 MB); the speed-up of 2 workers over 1 is
+  measured like for like on the same first PLANDOC_BENCH_FOLDER_SERIAL notices (default 24) — the
+  batch's mix of work (comparisons between neighbouring years, which share a plan lock) differs
+  between a subset and the whole, so per-notice times of different sets are not compared.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_watch import REPO, SAMPLE, _baseline_seconds, _tree_memory_mb, _variant
+
+ALL = "json,plain,formal,tracker,compare"
+
+
+def _env(**extra) -> dict:
+    return dict(os.environ, PLANDOC_WATCH_SETTLE="0.3", PLANDOC_WATCH_RESCAN="2", PLANDOC_WATCH_OUTPUTS=ALL, **extra)
+
+
+def _state(inbox: Path, name: str) -> str | None:
+    db = inbox / ".plandoc" / "archive.sqlite3"
+    if not db.exists():
+        return None
+    con = sqlite3.connect(str(db), timeout=30)
+    try:
+        row = con.execute("SELECT state FROM notices WHERE name=?", (name,)).fetchone()
+        return row[0] if row else None
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        con.close()
+
+
+def _drop(inbox: Path, stage: Path, name: str, data: bytes, timeout: float = 120) -> float:
+    (stage / name).write_bytes(data)
+    t0 = time.perf_counter()
+    os.rename(stage / name, inbox / name)
+    while _state(inbox, name) not in ("done", "failed", "duplicate"):
+        if time.perf_counter() - t0 > timeout:
+            raise RuntimeError(f"{name} not finished within {timeout} s")
+        time.sleep(0.02)
+    if _state(inbox, name) != "done":
+        raise RuntimeError(f"{name} ended {_state(inbox, name)}")
+    return time.perf_counter() - t0
+
+
+def _live(text: str, root: Path) -> tuple[float, float]:
+    inbox, out, stage = root / "live-in", root / "live-out", root / "live-stage"
+    for d in (inbox, stage):
+        d.mkdir()
+    wb = root / "workbooks"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "make_progress_workbooks.py"), str(SAMPLE), str(wb)],
+                   cwd=REPO, check=True, capture_output=True)
+    log = root / "live.log"
+    with open(log, "wb") as errf:
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(inbox), "--out", str(out)],
+                                cwd=REPO, env=_env(), stdout=subprocess.DEVNULL, stderr=errf)
+    try:
+        deadline = time.monotonic() + 120
+        while b"workers ready" not in log.read_bytes():
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("watcher did not become ready")
+            time.sleep(0.05)
+        plan = _drop(inbox, stage, "周村区2023年计划.txt", text.encode("utf-8"))
+        books = sorted((wb / "round1").glob("*.xlsx"))
+        _drop(inbox, stage, "first.xlsx", books[0].read_bytes())          # the bulletin exists: now a refresh
+        book = _drop(inbox, stage, "second.xlsx", books[1].read_bytes())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    return plan, book
+
+
+def _batch(texts: list[str], root: Path, workers: int, tag: str) -> tuple[float, float, int]:
+    inbox, out = root / f"{tag}-in", root / f"{tag}-out"
+    inbox.mkdir()
+    for i, t in enumerate(texts):
+        (inbox / f"notice-{i:03d}.txt").write_text(t, encoding="utf-8")
+    old = time.time() - 60
+    for p in inbox.iterdir():
+        os.utime(p, (old, old))
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(inbox), "--out", str(out), "--once"],
+                            cwd=REPO, env=_env(PLANDOC_WATCH_WORKERS=str(workers)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, _tree_memory_mb(proc.pid)[1])
+        time.sleep(0.1)
+    elapsed = time.perf_counter() - t0
+    done = len(list((inbox / "done").iterdir())) if (inbox / "done").exists() else 0
+    return elapsed, peak, done
+
+
+def run() -> list[tuple[str, str]]:
+    if not SAMPLE.exists():
+        return [("skipped", "reference notice (shared/corpus) absent")]
+    n = int(os.environ.get("PLANDOC_BENCH_FOLDER_BATCH", "100"))
+    n_serial = min(n, int(os.environ.get("PLANDOC_BENCH_FOLDER_SERIAL", "24")))
+    text = SAMPLE.read_text(encoding="utf-8")
+    texts = [_variant(text, i) for i in range(n)]
+    base = _baseline_seconds(texts[:3])
+    root = Path(tempfile.mkdtemp(prefix="plandoc-bench-folder-"))
+    try:
+        plan, book = _live(text, root)
+        par, peak, done = _batch(texts, root, 2, "par")
+        sub = (par, done) if n_serial == n else _batch(texts[:n_serial], root, 2, "sub")[::2]
+        ser, _, ser_done = _batch(texts[:n_serial], root, 1, "ser")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    speedup = ser / sub[0]
+    return [
+        ("machine load average at the end (1 min)", f"{os.getloadavg()[0]:.1f} on {os.cpu_count() or 1} cores"),
+        ("baseline: parse+render one notice, warm, in-process", f"{base:.2f} s"),
+        ("plan drop → every output ready (goal ≤ 3 s)", f"{plan:.2f} s  ({plan / base:.2f}× baseline)"),
+        ("workbook drop → refreshed bulletin (goal ≤ 2 s)", f"{book:.2f} s  ({book / base:.2f}× baseline)"),
+        (f"{n} notices, all outputs, --once on 2 workers", f"{par:.1f} s  ({par / n / base:.2f}× baseline per notice;"
+                                                          f" {done}/{n} done)"),
+        (f"speed-up of 2 workers over 1, same {n_serial} notices (goal ≥ 1.7×)",
+         f"{speedup:.2f}×  (1 worker {ser:.1f} s, 2 workers {sub[0]:.1f} s; {ser_done}+{sub[1]}/{n_serial} done)"),
+        ("peak PSS of the 2-worker process tree (goal ≤ 300 MB)", f"{peak:.0f} MB"),
+    ]
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    for name, value in run():
+        print(f"{name:<58} {value}")
