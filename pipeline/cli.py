@@ -27,7 +27,8 @@ def _fail(e: InputError) -> None:
 def load_plan(path: Path):
     """PLAN/OLD/NEW arguments: a source file or a parse JSON."""
     from pipeline.load import load_result
-    return load_result(path)
+    from pipeline.plan_guard import require_plan
+    return require_plan(load_result(path), path)
 
 
 @app.command()
@@ -107,7 +108,8 @@ def diff(old: Path = typer.Argument(..., help="上一年计划"), new: Path = ty
     try:
         a, b = load_plan(old), load_plan(new)
         from pipeline.diff.report import write_diff
-        write_diff(a, b, output)
+        for w in write_diff(a, b, output).warnings:
+            typer.echo(f"警告：{w}", err=True)
     except InputError as e:
         _fail(e)
 

@@ -34,7 +34,7 @@ def test_json_has_the_contract_fields(outputs):
         assert {"metric", "change", "old", "new"} <= set(e)
     for e in d["tasks"]:
         assert {"change", "old_id", "new_id", "old_title", "new_title", "similarity", "redline"} <= set(e)
-    assert d["summary"]["indicators"]["rose"] == 3
+    assert d["summary"]["indicators"]["rose"] == 6
     moved = [e for e in d["tasks"] if e["moved"]]
     assert [(e["old_id"], e["new_id"]) for e in moved] == [("2.1.3", "2.7.3")]
 
