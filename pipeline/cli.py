@@ -73,12 +73,21 @@ def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
 
 @app.command()
 def tracker(plan: Path = typer.Argument(..., help="计划（源文件或解析 JSON）"),
-            output: Path = typer.Option(..., "-o", "--output", help="输出台账 .xlsx")):
+            output: Path = typer.Option(..., "-o", "--output", help="输出台账 .xlsx；用 --by-unit 时为输出目录"),
+            assign: Optional[Path] = typer.Option(None, "--assign", help="分工：填好牵头单位的总台账 .xlsx 或 编号,牵头单位,配合单位 的 .csv"),
+            by_unit: bool = typer.Option(False, "--by-unit", help="按牵头/配合单位各写一份台账（需 --assign）")):
     """生成各部门填报用的台账工作簿。"""
     try:
         result = load_plan(plan)
-        from pipeline.track.workbook import write_tracker
-        write_tracker(result, output)
+        from pipeline.track.workbook import write_department_trackers, write_tracker
+        if by_unit:
+            if assign is None:
+                typer.echo("错误：--by-unit 需要用 --assign 给出分工", err=True)
+                raise typer.Exit(2)
+            for path in write_department_trackers(result, output, assign):
+                typer.echo(str(path))
+        else:
+            write_tracker(result, output, assignments=assign)
     except InputError as e:
         _fail(e)
 
@@ -88,7 +97,10 @@ def bulletin(paths: List[Path] = typer.Argument(..., metavar="PLAN [FILLED.xlsx.
                                              help="计划（源文件或解析 JSON）；其后可直接列出更多台账"),
              progress: List[Path] = typer.Option(..., "--progress", help="已填报的台账 .xlsx（可多个：--progress a.xlsx b.xlsx）"),
              as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD"),
-             output: Path = typer.Option(..., "-o", "--output", help="输出 .pdf 或 .json")):
+             output: Path = typer.Option(..., "-o", "--output", help="输出 .pdf、可编辑的 .docx 或 .json"),
+             style: str = typer.Option("plain", "--style", help="plain（默认）或 formal（督查通报红头）"),
+             signed: Optional[str] = typer.Option(None, "--date", help="成文日期 YYYY-MM-DD（缺省为截至日期）"),
+             assign: Optional[Path] = typer.Option(None, "--assign", help="分工：填好牵头单位的总台账或分工 .csv")):
     """根据填报的台账生成进展情况通报。"""
     # `--progress a.xlsx b.xlsx`: click binds one value per option, so the extra files arrive as
     # positional arguments after PLAN; they are progress files too.
@@ -96,7 +108,7 @@ def bulletin(paths: List[Path] = typer.Argument(..., metavar="PLAN [FILLED.xlsx.
     try:
         result = load_plan(plan)
         from pipeline.track.bulletin import make_bulletin
-        make_bulletin(result, list(progress) + extra, as_of, output)
+        make_bulletin(result, list(progress) + extra, as_of, output, style=style, signed=signed, assignments=assign)
     except InputError as e:
         _fail(e)
 
