@@ -57,7 +57,7 @@ def schema():
 
 @app.command()
 def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
-           output: Path = typer.Option(..., "-o", "--output", help="输出 PDF"),
+           output: Path = typer.Option(..., "-o", "--output", help="输出 .pdf 或可编辑的 .docx"),
            style: str = typer.Option("plain", "--style", help="plain（默认）或 formal（带红色版头）")):
     """把计划排成符合 GB/T 9704 的 PDF。"""
     if style not in ("plain", "formal"):
@@ -65,8 +65,12 @@ def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
         raise typer.Exit(2)
     try:
         result = load_plan(file)
+        from pipeline.render.docx_writer import write_plan_docx
         from pipeline.render.plan_pdf import render_plan_pdf
-        render_plan_pdf(result, output, style=style)
+        suffix = output.suffix.lower()
+        if suffix not in (".pdf", ".docx"):
+            raise InputError(output, f"不支持的输出格式“{output.suffix or '（无扩展名）'}”", hint="请以 .pdf 或 .docx 结尾")
+        (write_plan_docx if suffix == ".docx" else render_plan_pdf)(result, output, style=style)
     except InputError as e:
         _fail(e)
 
@@ -115,7 +119,7 @@ def bulletin(paths: List[Path] = typer.Argument(..., metavar="PLAN [FILLED.xlsx.
 
 @app.command()
 def diff(old: Path = typer.Argument(..., help="上一年计划"), new: Path = typer.Argument(..., help="本年计划"),
-         output: Path = typer.Option(..., "-o", "--output", help="输出 .json / .html / .pdf")):
+         output: Path = typer.Option(..., "-o", "--output", help="输出 .json / .html / .pdf / .docx")):
     """比较两个年度的计划。"""
     try:
         a, b = load_plan(old), load_plan(new)

@@ -67,10 +67,10 @@ def test_json_inputs_are_accepted(tmp_path):
 
 
 def test_unknown_output_format_is_a_chinese_error(tmp_path):
-    proc = run_cli("diff", str(OLD), str(NEW), "-o", str(tmp_path / "d.docx"))
+    proc = run_cli("diff", str(OLD), str(NEW), "-o", str(tmp_path / "d.odt"))
     assert proc.returncode == 1
     assert "不支持的输出格式" in proc.stderr and "Traceback" not in proc.stderr
-    assert not (tmp_path / "d.docx").exists()
+    assert not (tmp_path / "d.odt").exists()
 
 
 def test_missing_input_is_a_chinese_error(tmp_path):

@@ -18,7 +18,7 @@ from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_text
 from pipeline.schema import Cell, ParseResult, Target
 
-FORMATS = (".json", ".html", ".pdf")
+FORMATS = (".json", ".html", ".pdf", ".docx")
 CONTEXT_CHARS = 24        # unchanged text kept on each side of an edit in the printed redline
 PREVIEW_CHARS = 160       # new / dropped task text shown in the report
 
@@ -224,12 +224,15 @@ def write_diff(old: ParseResult, new: ParseResult, out: Path) -> PlanDiff:
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise InputError(out, f"不支持的输出格式“{out.suffix or '（无扩展名）'}”",
-                         hint="输出文件名请以 .json、.html 或 .pdf 结尾")
+                         hint="输出文件名请以 .json、.html、.pdf 或 .docx 结尾")
     d = diff_plans(old, new)
     if suffix == ".json":
         atomic_write_text(out, d.model_dump_json(indent=2) + "\n")
     elif suffix == ".html":
         atomic_write_text(out, render_html(d))
+    elif suffix == ".docx":
+        from pipeline.render.docx_writer import write_diff_docx
+        write_diff_docx(d, out)
     else:
         from pipeline.render.engine import render_pdf
         render_pdf("diff.html.j2", context(d, "pdf"), out, label="比对报告")

@@ -107,7 +107,7 @@ def make_bulletin(result: ParseResult, progress: list[Path], as_of: str | None, 
                                         submissions=submissions, fonts=fonts)
             if suffix == ".docx":
                 from pipeline.render.docx_writer import write_bulletin_docx
-                write_bulletin_docx(context, out)
+                write_bulletin_docx(context, out, fonts=fonts)
             else:
                 from pipeline.render.engine import render_pdf
                 render_pdf("bulletin.html.j2", context, out, fonts=fonts, label="通报")
