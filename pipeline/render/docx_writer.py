@@ -593,14 +593,14 @@ def build_diff_docx(ctx: dict):
             plain(doc, "无。")
             continue
         for i, v in enumerate(views, start=1):
-            plain(doc, f"{i}. {v.heading}" + (f"（{v.facts}）" if v.facts else ""))
+            plain(doc, f"{i}.{v.heading}" + (f"（{v.facts}）" if v.facts else ""))
             if with_redline and v.segments:
                 _redline_paragraph(doc, v.segments)
             elif v.preview:
                 plain(doc, v.preview)
     h("四、说明")
     for i, c in enumerate(d.caveats, start=1):
-        plain(doc, f"{i}. {c}")
+        plain(doc, f"{i}.{c}")
     return doc
 
 

@@ -18,6 +18,7 @@ from pipeline import words
 from pipeline.cache import CACHE_ROOT
 from pipeline.render import gbt9704 as g
 from pipeline.render.fonts import PROJECT_ROOT, CodepointSet, FontSet
+from pipeline.render.punct import compress_pairs
 from pipeline.render.reuse import faces_key
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -150,7 +151,7 @@ def _build_env(fonts: FontSet, templates_dir: Path) -> Environment:
         return break_title(text, lambda s: fonts.text_width("xbs", s, size), type_width)
 
     primary = fonts.chains["fang"][0].coverage
-    env.filters["gaps"] = lambda text: running_text(text, primary)
+    env.filters["gaps"] = lambda text: compress_pairs(running_text(text, primary))   # 标点挤压: punct.py
     env.filters["date_zh"] = date_zh
     env.filters["title_lines"] = title_lines
     env.globals["g"] = g
