@@ -18,6 +18,7 @@ folder can write the .docx beside each PDF.
 """
 from __future__ import annotations
 
+import copy
 import io
 import math
 from pathlib import Path
@@ -76,9 +77,27 @@ def _letter_spacing(run, pt: float) -> None:
     run._element.get_or_add_rPr().append(spacing)
 
 
+_PPR_CACHE: dict[tuple, object] = {}
+_RPR_CACHE: dict[tuple, object] = {}
+
+
 def _para(doc, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: float = INDENT_PT, left: float = 0.0,
           pitch: float = g.LINE_PITCH_PT, before: float = 0.0, after: float = 0.0, keep_next: bool = False):
+    """A paragraph with the given format. python-docx's property setters are slow, so each distinct
+    format is built once and its w:pPr copied (writing the .docx must cost a fraction of the PDF)."""
+    key = (align, round(indent, 3), round(left, 3), round(pitch, 3), round(before, 3), round(after, 3), keep_next)
     p = doc.add_paragraph()
+    cached = _PPR_CACHE.get(key)
+    if cached is not None:
+        p._p.insert(0, copy.deepcopy(cached))
+        return p
+    _format_para(p, align, indent, left, pitch, before, after, keep_next)
+    _order_ppr(p)
+    _PPR_CACHE[key] = copy.deepcopy(p._p.pPr)
+    return p
+
+
+def _format_para(p, align, indent, left, pitch, before, after, keep_next) -> None:
     f = p.paragraph_format
     f.alignment = align
     f.first_line_indent = Pt(indent) if indent else Pt(0)
@@ -91,7 +110,6 @@ def _para(doc, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: float = INDENT_PT, l
     f.widow_control = False
     _no_grid_snap(p)
     _no_autospace(p)
-    return p
 
 
 # w:pPr children must follow the schema order, or Word/LibreOffice ignore them.
@@ -135,9 +153,15 @@ def _no_grid_snap(p) -> None:
 def _text(p, text: str, role: str = "fang", size: float = g.BODY_SIZE_PT, *, bold: bool = False,
           color: RGBColor | None = None, spacing: float | None = g.BODY_LETTER_SPACING_PT):
     run = p.add_run(text)
+    key = (role, size, bold, str(color) if color is not None else None, spacing)
+    cached = _RPR_CACHE.get(key)
+    if cached is not None:
+        run._r.insert(0, copy.deepcopy(cached))
+        return run
     _font(run, role, size, bold, color)
     if spacing:
         _letter_spacing(run, spacing)
+    _RPR_CACHE[key] = copy.deepcopy(run._r.rPr)
     return run
 
 
@@ -381,10 +405,14 @@ def grid_table(doc, head: list[list[dict]], body: list[list[dict]], widths_pct: 
     widths = [int(total * w / sum(widths_pct)) for w in widths_pct]
     for i, col in enumerate(table.columns):
         col.width = widths[i]
-    for row in table.rows:
-        for i, cell in enumerate(row.cells):
+    # python-docx's table.cell(r, c) walks the whole grid on every call (quadratic); take every cell
+    # once, fill the top-left cell of each span, and merge afterwards
+    grid = [list(row.cells) for row in table.rows]
+    for row in grid:
+        for i, cell in enumerate(row):
             cell.width = widths[i]
     taken = [[False] * n_cols for _ in rows]
+    spans = []
     for r, cells in enumerate(rows):
         c = 0
         for cell in cells:
@@ -393,16 +421,17 @@ def grid_table(doc, head: list[list[dict]], body: list[list[dict]], widths_pct: 
             if c >= n_cols:
                 break
             rs, cs = cell.get("rowspan", 1), cell.get("colspan", 1)
-            target = table.cell(r, c)
-            if rs > 1 or cs > 1:
-                target = target.merge(table.cell(min(r + rs, len(rows)) - 1, min(c + cs, n_cols) - 1))
             for dr in range(rs):
                 for dc in range(cs):
                     if r + dr < len(rows) and c + dc < n_cols:
                         taken[r + dr][c + dc] = True
             role = cell.get("role") or ("hei" if r < len(head) else "fang")
-            _fill_cell(target, cell.get("text", ""), role, cell.get("align", WD_ALIGN_PARAGRAPH.CENTER))
+            _fill_cell(grid[r][c], cell.get("text", ""), role, cell.get("align", WD_ALIGN_PARAGRAPH.CENTER))
+            if rs > 1 or cs > 1:
+                spans.append((grid[r][c], grid[min(r + rs, len(rows)) - 1][min(c + cs, n_cols) - 1]))
             c += cs
+    for top_left, bottom_right in spans:
+        top_left.merge(bottom_right)
     for r in range(len(head)):
         _repeat_header(table.rows[r])
     for r in range(len(head), len(rows)):

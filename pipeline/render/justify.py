@@ -45,6 +45,7 @@ _SPACE_OR_HAN_GAP = re.compile(_SPACE_PATTERN + b"|(?<=[\x00-\xff])(?:" + _HAN_U
 # The most a gap may grow (em of the line's font size). A line that would need more is left a little
 # short instead of showing gaps of a whole character (clreq: accept a short line over a broken one).
 MAX_STRETCH_EM = 0.25
+MIN_STRETCH_PT = 0.05   # less slack than this over a whole line is invisible (0.02 mm)
 
 _state = {"installed": None}
 
@@ -117,7 +118,11 @@ def install() -> bool:
         return original(box)
 
     def justify_line(context, line, extra_width):
-        """WeasyPrint's justify_line with a cap on the space each gap receives."""
+        """WeasyPrint's justify_line with a cap on the space each gap receives. A line already flush
+        (28 hanzi fill the 版心 exactly) is left alone: re-shaping it would change nothing visible and
+        costs a Pango layout per text box."""
+        if extra_width < MIN_STRETCH_PT:
+            return
         if (nb := count_expandable_spaces(line)):
             cap = MAX_STRETCH_EM * line.style["font_size"]
             inline.add_word_spacing(context, line, min(extra_width / nb, cap), 0)
