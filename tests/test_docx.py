@@ -59,7 +59,7 @@ def test_plan_docx_structure(plan_files):
     assert "周政发〔2023〕34号" in texts
     title = next(p for p in paras if p.text.startswith("关于印发"))
     assert _east_asia(title.runs[0]) == LICENSED_FAMILIES["xbs"][0] and title.runs[0].font.size.pt == 22
-    body = next(p for p in paras if p.text.startswith("《周村区2023年"))
+    body = next(p for p in paras if p.text.startswith("做好2023年工作"))
     assert _east_asia(body.runs[0]) == LICENSED_FAMILIES["fang"][0] and body.runs[0].font.size.pt == 16
     assert abs(body.paragraph_format.line_spacing.pt - g.LINE_PITCH_PT) < 0.05
     assert abs(body.paragraph_format.first_line_indent.pt - 2 * g.CHAR_PITCH_PT) < 0.1
@@ -183,3 +183,21 @@ def test_docx_layout_matches_the_pdf(plan_files, tmp_path):
         assert theirs[i]["folio"] and ours[i]["folio"]
         assert abs(theirs[i]["folio"][0] - ours[i]["folio"][0]) <= g.mm(1)         # page number on the same side
         assert abs(theirs[i]["folio"][1] - ours[i]["folio"][1]) <= g.mm(1)
+
+
+def test_formal_cover_page_fits_its_signature(plan_files):
+    """GB/T 9704 §7.3.5: the line pitch is tightened so 署名, 成文日期 and 附注 stay on page 1, instead
+    of pushing "实施。" alone onto page 2 (render/fit.py); the .docx uses the same pitch."""
+    import pdfplumber
+    with pdfplumber.open(plan_files["plan.pdf"]) as pdf:
+        first = re.sub(r"\s+", "", pdf.pages[0].extract_text())
+        second = re.sub(r"\s+", "", pdf.pages[1].extract_text())
+        ys = sorted({round(c["matrix"][5], 2) for c in pdf.pages[0].chars
+                     if c["text"] in "各《九实" and abs(c["size"] - 16) < 0.3})
+    assert "实施。" in first and "2023年4月25日" in first and "此件公开发布" in first
+    assert not second.startswith("实施") and second.startswith("周村区2023年国民经济和社会发展计划")
+    pitches = [b - a for a, b in zip(ys, ys[1:])]
+    assert pitches and 0.85 * g.LINE_PITCH_PT <= min(pitches) < g.LINE_PITCH_PT - 1, pitches
+    doc = Document(plan_files["plan.docx"])
+    body = next(p for p in doc.paragraphs if p.text.startswith("《周村区2023年"))
+    assert body.paragraph_format.line_spacing.pt < g.LINE_PITCH_PT

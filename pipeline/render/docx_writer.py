@@ -287,17 +287,17 @@ def title(doc, text: str, *, gap_after_lines: int = g.TITLE_GAP_LINES, before_li
             run.add_break()
 
 
-def paragraphs(doc, paras) -> None:
+def paragraphs(doc, paras, pitch: float = g.LINE_PITCH_PT) -> None:
     """`Para` objects (runs with heading roles) as body paragraphs."""
     for para in paras:
-        p = _para(doc, keep_next=bool(para.heading))
+        p = _para(doc, keep_next=bool(para.heading), pitch=pitch)
         for r in para.runs:
             _text(p, r.text, RUN_ROLE.get(r.kind, "fang"))
 
 
 def plain(doc, text: str, *, indent: float = INDENT_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, role: str = "fang",
-          left: float = 0.0, before: float = 0.0) -> None:
-    p = _para(doc, indent=indent, align=align, left=left, before=before)
+          left: float = 0.0, before: float = 0.0, pitch: float = g.LINE_PITCH_PT) -> None:
+    p = _para(doc, indent=indent, align=align, left=left, before=before, pitch=pitch)
     _text(p, text, role)
 
 
@@ -308,23 +308,23 @@ def attachment_note(doc, names: list[str]) -> None:
         plain(doc, label, left=left, before=g.LINE_PITCH_PT * g.ATTACHMENT_NOTE_GAP_LINES if i == 0 else 0.0)
 
 
-def signature(doc, sig: dict) -> None:
+def signature(doc, sig: dict, pitch: float = g.LINE_PITCH_PT) -> None:
     """署名 and 成文日期 at the offsets the PDF computed (pt from the 版心 left)."""
     for i, line in enumerate(sig.get("issuer_lines") or []):
         p = _para(doc, align=WD_ALIGN_PARAGRAPH.LEFT, indent=0, left=line["left"],
-                  before=g.SIGNATURE_GAP_LINES * g.LINE_PITCH_PT if i == 0 else 0.0, keep_next=True)
+                  before=g.SIGNATURE_GAP_LINES * g.LINE_PITCH_PT if i == 0 else 0.0, keep_next=True, pitch=pitch)
         _text(p, line["text"])
     if sig.get("date"):
-        p = _para(doc, align=WD_ALIGN_PARAGRAPH.LEFT, indent=0, left=sig.get("date_left", 0.0))
+        p = _para(doc, align=WD_ALIGN_PARAGRAPH.LEFT, indent=0, left=sig.get("date_left", 0.0), pitch=pitch)
         _text(p, sig["date"])
     if sig.get("publicity"):
-        plain(doc, f"（{sig['publicity']}）")
+        plain(doc, f"（{sig['publicity']}）", pitch=pitch)
 
 
 def banner(doc, mark: str, size: float, lines: list[tuple[str, str]] | None = None) -> None:
     """红头: the red issuer mark (小标宋, centred) 35 mm below the 版心 top, then `lines` (文号, or
     期号 and the brief line), the last one carrying the red rule."""
-    p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, indent=0, pitch=size * 1.15,
+    p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, indent=0, pitch=size,
               before=g.mm(g.ISSUER_MARK_TOP_MM) - 0.1 * size)
     _text(p, mark, "xbs", size, color=RED, spacing=None)
     for i, (kind, text) in enumerate(lines or []):
@@ -472,11 +472,13 @@ def build_plan_docx(context: dict):
             title(doc, notice["title"], before_lines=g.TITLE_GAP_AFTER_RULE_LINES)
         else:
             title(doc, notice["title"])
+        # the same tightened pitch as the PDF when the signature must fit on the cover page (fit.py)
+        pitch = notice.get("pitch") or g.LINE_PITCH_PT
         if notice.get("addressees"):
-            plain(doc, notice["addressees"], indent=0)
-        paragraphs(doc, notice["paragraphs"])
+            plain(doc, notice["addressees"], indent=0, pitch=pitch)
+        paragraphs(doc, notice["paragraphs"], pitch)
         attachment_note(doc, notice.get("attachments") or [])
-        signature(doc, notice["signature"])
+        signature(doc, notice["signature"], pitch)
         page_break(doc)
     plan = context["plan"]
     if plan.get("title"):
