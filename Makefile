@@ -105,3 +105,14 @@ $(STAMP)/mutate: pyproject.toml
 .PHONY: mutate
 mutate: setup $(STAMP)/mutate
 	nice $(VPY) scripts/mutate.py $(MUTATE)
+
+# .docx layout fidelity (issue 13): tests/test_docx.py converts our .docx with LibreOffice headless and
+# compares it with our PDF. Installed before `make test` (an extra prerequisite; the recipe above stays).
+DOCX_TEST_DEB_PKGS := libreoffice-writer-nogui
+
+$(STAMP)/deb-docx-test: Makefile
+	@mkdir -p $(STAMP)
+	$(call apt_ensure,$(DOCX_TEST_DEB_PKGS))
+	@touch $@
+
+test: $(STAMP)/deb-docx-test

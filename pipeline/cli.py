@@ -54,7 +54,8 @@ def _usage(message: str) -> None:
 def load_plan(path: Path):
     """PLAN/OLD/NEW arguments: a source file or a parse JSON."""
     from pipeline.load import load_result
-    return load_result(path)
+    from pipeline.plan_guard import require_plan
+    return require_plan(load_result(path), path)
 
 
 @app.command()
@@ -80,21 +81,33 @@ def schema():
 
 @app.command()
 def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
-           output: Path = typer.Option(..., "-o", "--output", help="输出 PDF"),
+           output: Path = typer.Option(..., "-o", "--output", help="输出 .pdf 或可编辑的 .docx"),
            style: Style = typer.Option(Style.plain, "--style", help="plain（默认）或 formal（带红色版头）")):
-    """把计划排成符合 GB/T 9704 的 PDF。"""
+    """把计划排成符合 GB/T 9704 的 PDF（或可编辑的 .docx）。"""
+    suffix = output.suffix.lower()
+    if suffix not in (".pdf", ".docx"):
+        _usage(f"不支持的输出格式“{output.suffix or '（无扩展名）'}”，-o 只能是 .pdf 或 .docx")
     result = load_plan(file)
+    from pipeline.render.docx_writer import write_plan_docx
     from pipeline.render.plan_pdf import render_plan_pdf
-    render_plan_pdf(result, output, style=style.value)
+    (write_plan_docx if suffix == ".docx" else render_plan_pdf)(result, output, style=style.value)
 
 
 @app.command()
 def tracker(plan: Path = typer.Argument(..., help="计划（源文件或解析 JSON）"),
-            output: Path = typer.Option(..., "-o", "--output", help="输出台账 .xlsx")):
+            output: Path = typer.Option(..., "-o", "--output", help="输出台账 .xlsx；用 --by-unit 时为输出目录"),
+            assign: Optional[Path] = typer.Option(None, "--assign", help="分工：填好牵头单位的总台账 .xlsx 或 编号,牵头单位,配合单位 的 .csv"),
+            by_unit: bool = typer.Option(False, "--by-unit", help="按牵头/配合单位各写一份台账（需 --assign）")):
     """生成各部门填报用的台账工作簿。"""
+    if by_unit and assign is None:
+        _usage("--by-unit 需要用 --assign 给出分工")
     result = load_plan(plan)
-    from pipeline.track.workbook import write_tracker
-    write_tracker(result, output)
+    from pipeline.track.workbook import write_department_trackers, write_tracker
+    if by_unit:
+        for path in write_department_trackers(result, output, assign):
+            typer.echo(str(path))
+    else:
+        write_tracker(result, output, assignments=assign)
 
 
 @app.command()
@@ -102,26 +115,30 @@ def bulletin(paths: List[Path] = typer.Argument(..., metavar="PLAN [FILLED.xlsx.
                                              help="计划（源文件或解析 JSON）；其后可直接列出更多台账"),
              progress: List[Path] = typer.Option(..., "--progress", help="已填报的台账 .xlsx（可多个：--progress a.xlsx b.xlsx）"),
              as_of: Optional[str] = typer.Option(None, "--as-of", help="截至日期 YYYY-MM-DD"),
-             output: Path = typer.Option(..., "-o", "--output", help="输出 .pdf 或 .json")):
+             output: Path = typer.Option(..., "-o", "--output", help="输出 .pdf、可编辑的 .docx 或 .json"),
+             style: Style = typer.Option(Style.plain, "--style", help="plain（默认）或 formal（督查通报红头）"),
+             signed: Optional[str] = typer.Option(None, "--date", help="成文日期 YYYY-MM-DD（缺省为截至日期）"),
+             assign: Optional[Path] = typer.Option(None, "--assign", help="分工：填好牵头单位的总台账或分工 .csv")):
     """根据填报的台账生成进展情况通报。"""
     # `--progress a.xlsx b.xlsx`: click binds one value per option, so the extra files arrive as
     # positional arguments after PLAN; they are progress files too.
     plan, extra = paths[0], list(paths[1:])
     result = load_plan(plan)
     from pipeline.track.bulletin import make_bulletin
-    make_bulletin(result, list(progress) + extra, as_of, output)
+    make_bulletin(result, list(progress) + extra, as_of, output, style=style.value, signed=signed, assignments=assign)
 
 
 @app.command()
 def diff(old: Path = typer.Argument(..., help="上一年计划"), new: Path = typer.Argument(..., help="本年计划"),
-         output: Path = typer.Option(..., "-o", "--output", help="输出 .json / .html / .pdf")):
+         output: Path = typer.Option(..., "-o", "--output", help="输出 .json / .html / .pdf / .docx")):
     """比较两个年度的计划。"""
     from pipeline.diff.report import FORMATS
     if output.suffix.lower() not in FORMATS:
-        _usage(f"不支持的输出格式“{output.suffix or '（无扩展名）'}”，-o 只能是 .json、.html 或 .pdf")
+        _usage(f"不支持的输出格式“{output.suffix or '（无扩展名）'}”，-o 只能是 {'、'.join(sorted(FORMATS))}")
     a, b = load_plan(old), load_plan(new)
     from pipeline.diff.report import write_diff
-    write_diff(a, b, output)
+    for w in write_diff(a, b, output).warnings:
+        typer.echo(f"警告：{w}", err=True)
 
 
 @app.command()

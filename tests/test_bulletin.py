@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.archive import Archive
 from pipeline.track.bulletin import make_bulletin
+from pipeline.track.bulletin_context import cite_task
 from pipeline.track.config import CANONICAL_STATUSES, load_config
 from test_track_support import filler_module, reference
 
@@ -41,7 +42,7 @@ def test_contract_shape(two_rounds):
         assert t["status"] in (*CANONICAL_STATUSES, None) and t["light"] in ("green", "yellow", "red", None)
     for i in on_disk["indicators"]:
         assert CONTRACT_IND_KEYS <= set(i)
-    assert sum(on_disk["counts"].values()) + on_disk["unreported"] == len(on_disk["tasks"])
+    assert sum(on_disk["counts"].values()) + on_disk["unreported"] + len(on_disk["unassigned"]) == len(on_disk["tasks"])
     assert round(sum(on_disk["shares"].values()), 1) == 100.0
 
 
@@ -129,7 +130,7 @@ def test_pdf_bulletin(two_rounds, tmp_path):
     assert "序时进度为50.0%" in text and "与上期（截至2023年3月31日）相比" in text
     for t in f2["tasks"]:
         if t["id"] in f2["lagging"]:
-            assert f"第{t['id']}项“{t['title']}”" in text and t["lead"] in text
+            assert cite_task(t["id"], t["title"]) in text and t["lead"] in text
     assert "未按时报送" in text and f2["stale_units"][0] in text
     assert "主要指标执行情况表" in text and "完成年度目标%" in text
     for i in f2["indicators"]:                                  # one table row per indicator

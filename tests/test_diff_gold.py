@@ -102,7 +102,7 @@ def test_redlines_are_word_level(diff, gold):
 
 def test_summary_counts_agree_with_entries(diff):
     s = diff.summary
-    assert s.indicators["rose"] == 3 and s.indicators["fell"] == 3 and s.indicators["new"] == 1
+    assert s.indicators["rose"] == 6 and s.indicators["fell"] == 3 and s.indicators["new"] == 1
     assert s.tasks["new"] == 2 and s.tasks["dropped"] == 1 and s.tasks_moved == 1
     assert "主要指标共21项" in s.text and "新增2项" in s.text
 

@@ -34,7 +34,7 @@ def test_json_has_the_contract_fields(outputs):
         assert {"metric", "change", "old", "new"} <= set(e)
     for e in d["tasks"]:
         assert {"change", "old_id", "new_id", "old_title", "new_title", "similarity", "redline"} <= set(e)
-    assert d["summary"]["indicators"]["rose"] == 3
+    assert d["summary"]["indicators"]["rose"] == 6
     moved = [e for e in d["tasks"] if e["moved"]]
     assert [(e["old_id"], e["new_id"]) for e in moved] == [("2.1.3", "2.7.3")]
 
@@ -67,10 +67,10 @@ def test_json_inputs_are_accepted(tmp_path):
 
 
 def test_unknown_output_format_is_a_chinese_error(tmp_path):
-    proc = run_cli("diff", str(OLD), str(NEW), "-o", str(tmp_path / "d.docx"))
+    proc = run_cli("diff", str(OLD), str(NEW), "-o", str(tmp_path / "d.odt"))
     assert proc.returncode == 2      # a usage error refused before any work (issue 16; was 1 after parsing)
     assert "不支持的输出格式" in proc.stderr and "Traceback" not in proc.stderr
-    assert not (tmp_path / "d.docx").exists()
+    assert not (tmp_path / "d.odt").exists()
 
 
 def test_missing_input_is_a_chinese_error(tmp_path):

@@ -41,7 +41,7 @@ def test_literals_and_empties():
     lit = cell_quantity(Cell(text="保持稳定"))
     assert compare(lit, cell_quantity(Cell(text="保持 稳定")))[0] == "unchanged"
     assert compare(lit, cell_quantity(Cell(text="稳中有升")))[0] == "qualifier_changed"
-    assert compare(lit, cell_quantity(Cell(text="3", number=3, comparator="eq")))[0] == "qualifier_changed"
+    assert compare(lit, cell_quantity(Cell(text="3", number=3, comparator="eq")))[0] == "form_changed"
     assert compare(cell_quantity(Cell(text="—")), cell_quantity(Cell(text="")))[0] is None
     assert compare(Quantity("number", 1, 1, ("eq",)), Quantity("number", 1, 1, ("ge",)))[0] == "qualifier_changed"
 
@@ -82,11 +82,13 @@ def test_anaphoric_rate_takes_the_previous_metric():
     assert [e.change for e in d if e.old is not None and e.old.id == "T1"] == ["dropped"]
 
 
-def test_qualitative_target_becoming_a_number_is_a_qualifier_change():
+def test_qualitative_target_becoming_a_number_is_its_own_kind():
     old = [target("T1", "外贸进出口保持稳定增长", "外贸进出口总额", direction="growth")]
     new = [target("T1", "进出口总额增长3%以上", "进出口总额", 3, "%", "ge", direction="growth")]
     (e,) = diff_targets(old, new)
-    assert e.change == "qualifier_changed" and e.old is not None and e.new is not None
+    assert e.change == "form_changed" and e.form == "to_number" and e.old is not None and e.new is not None
+    (back,) = diff_targets(new, old)
+    assert back.change == "form_changed" and back.form == "to_literal"
 
 
 def test_same_number_new_scope_or_modality():

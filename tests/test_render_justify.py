@@ -53,10 +53,14 @@ def test_patch_matches_the_pinned_weasyprint():
     assert justify.install() is True and justify.active()
 
 
-def test_only_gaps_between_hanzi_stretch():
-    assert justify.han_gaps("增长8%以上，新增") == 3          # 增|长 以|上 新|增: not around digits or ，
+def test_stretchable_positions():
+    # hanzi next to hanzi or to a digit/Latin run stretch (clreq: all gaps), a digit run never does,
+    # and neither the first nor the last character of a text box is marked (Pango halves)
+    assert justify.han_gaps("增长8%以上，新增") == 3          # 长(|8) 以(%|以|上) 新(|增)
+    assert justify.han_gaps("达到100%。聚焦文旅") == 4         # 到 聚 焦 文
     assert justify.han_gaps("“快进键”。") == 2
     assert justify.han_gaps("PM2.5") == 0
+    assert justify.han_gaps("甲乙") == 0
     # the byte pattern WeasyPrint's set_text sees marks exactly the same gaps
     for text in (MIXED, "“快进键”。", "㐀䶵丨龥豈"):
         assert len(justify._SPACE_OR_HAN_GAP.findall(text.replace(" ", "").encode())) == justify.han_gaps(text)

@@ -19,6 +19,8 @@ CAVEATS = (
 )
 CHANGE_ZH = {"rose": "提高", "fell": "降低", "unchanged": "未变", "qualifier_changed": "限定条件变化",
              "new": "新增", "dropped": "删除"}
+CHANGE_ZH["form_changed"] = "定性定量转换"
+FORM_ZH = {"to_number": "由定性改为定量", "to_literal": "由定量改为定性"}
 TASK_CHANGE_ZH = {"unchanged": "未变", "reworded": "有调整", "review": "待人工复核", "new": "新增", "dropped": "删除"}
 
 
@@ -65,7 +67,19 @@ def summarize(d: PlanDiff) -> Summary:
     return s
 
 
+def order_by_year(old: ParseResult, new: ParseResult) -> tuple[ParseResult, ParseResult, list[str]]:
+    """(older, newer, warnings): plans given newer-first are swapped, with a warning, so the report
+    never reads backwards (a target "fell" that in fact rose)."""
+    a, b = old.plan.year, new.plan.year
+    if a is not None and b is not None and a > b:
+        return new, old, [f"给出的“上一年计划”（{a}年）晚于“本年计划”（{b}年），已按年度顺序改为{b}年与{a}年比较"]
+    if a is not None and a == b:
+        return old, new, [f"两份计划的年度相同（均为{a}年），请确认是否选错了文件"]
+    return old, new, []
+
+
 def diff_plans(old: ParseResult, new: ParseResult) -> PlanDiff:
+    old, new, warnings = order_by_year(old, new)
     tasks = diff_tasks(old.plan.sections, new.plan.sections, old.plan.year, new.plan.year,
                        words=plan_words(old.plan, new.plan))
     # where each old task went (review pairs included: a hint for placing targets, not a verdict)
@@ -73,6 +87,6 @@ def diff_plans(old: ParseResult, new: ParseResult) -> PlanDiff:
     d = PlanDiff(old=_ref(old), new=_ref(new),
                  indicators=diff_indicators(old.plan.indicators, new.plan.indicators),
                  targets=diff_targets(old.plan.targets, new.plan.targets, node_map),
-                 tasks=tasks, caveats=caveats(old, new))
+                 tasks=tasks, caveats=caveats(old, new), warnings=warnings)
     d.summary = summarize(d)
     return d

@@ -4,14 +4,15 @@ Rows are keyed by normalised name + base unit, so 研发经费投入占比 (%) m
 through the synonym table and 城镇新增就业人数 in 万人 meets the same row in 人. The class is decided
 on the target-year growth cell when the row has one in either year (plans are compared on growth
 targets; absolute targets move with the base), otherwise on the value cell; both cells' classes are
-reported. Only target-year cells are compared: the 上年完成 column is an estimate, not last year's target.
+reported; when that cell is unchanged but the other moved, the other decides (a share such as
+研发 3.05 → 3.1 % keeps its growth figure 1 but rose). Only target-year cells are compared: the 上年完成 column is an estimate, not last year's target.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
 from pipeline.diff.model import IndicatorDiff
-from pipeline.diff.quantities import base_of, cell_quantity, compare, metric_key, tightened
+from pipeline.diff.quantities import base_of, cell_quantity, compare, form_of, metric_key, tightened
 from pipeline.schema import Row
 
 _LOWER_IS_BETTER_WORDS = ("能耗", "排放量", "失业率", "事故", "死亡")
@@ -102,7 +103,15 @@ def diff_row(old: Row | None, new: Row | None) -> IndicatorDiff:
     use_growth = _has(old.target.growth) or _has(new.target.growth)
     change = growth_change if use_growth else value_change
     compared = "growth" if use_growth else ("value" if value_change is not None else None)
-    return IndicatorDiff(
+    if use_growth and growth_change == "unchanged" and value_change not in (None, "unchanged"):
+        # the same growth target on a moved value is still a changed target: 3.05 → 3.1 (%) with
+        # growth 1 → 1 is a higher 研发 share, never 未变
+        change, compared = value_change, "value"
+    form = None
+    if change == "form_changed":
+        cell = "growth" if compared == "growth" else "value"
+        form = form_of(cell_quantity(getattr(old.target, cell)), cell_quantity(getattr(new.target, cell)))
+    return IndicatorDiff(form=form, 
         name=new.name, unit=new.unit, change=change or "unchanged", old=old, new=new, compared=compared,
         growth_change=growth_change, value_change=value_change, growth_delta=growth_delta,
         value_delta=value_delta, base_unit=new_base,

@@ -13,9 +13,13 @@ from pydantic import BaseModel, Field
 
 from pipeline.schema import Row, Target
 
-Change = Literal["rose", "fell", "unchanged", "qualifier_changed", "new", "dropped"]
+# `form_changed` (an addition to the contract's classes): the target changed between qualitative and
+# numeric (保持稳定 → 3以上, or 1 → 稳步提高); neither a rise nor a mere qualifier change.
+Change = Literal["rose", "fell", "unchanged", "qualifier_changed", "form_changed", "new", "dropped"]
 TaskChange = Literal["unchanged", "reworded", "review", "new", "dropped"]
-CHANGES: tuple[str, ...] = ("rose", "fell", "unchanged", "qualifier_changed", "new", "dropped")
+CHANGES: tuple[str, ...] = ("rose", "fell", "unchanged", "qualifier_changed", "form_changed", "new", "dropped")
+# direction of a form_changed entry: to_number (定性→定量) or to_literal (定量→定性)
+Form = Literal["to_number", "to_literal"]
 TASK_CHANGES: tuple[str, ...] = ("unchanged", "reworded", "review", "new", "dropped")
 
 
@@ -41,6 +45,7 @@ class IndicatorDiff(BaseModel):
     tightened: Optional[bool] = None
     approximate: bool = False                               # matched through an approximate synonym
     notes: list[str] = Field(default_factory=list)
+    form: Optional[Form] = None                             # set when change == "form_changed"
 
 
 class TargetDiff(BaseModel):
@@ -54,6 +59,7 @@ class TargetDiff(BaseModel):
     tightened: Optional[bool] = None
     approximate: bool = False
     notes: list[str] = Field(default_factory=list)
+    form: Optional[Form] = None                             # set when change == "form_changed"
 
 
 class RedlineOp(BaseModel):
@@ -97,3 +103,4 @@ class PlanDiff(BaseModel):
     tasks: list[TaskDiff] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)
     caveats: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)       # e.g. the plans were given in the wrong order

@@ -4,7 +4,7 @@ prose targets.
 A target is reduced to a `Quantity`: empty, a literal (保持稳定), or a number or range in base units
 with its qualifier (comparator, modality, scope). Two quantities then compare the same way wherever
 they came from: numbers moved → rose/fell; same numbers but another qualifier, or a literal that
-changed, or a number that became a literal (or the reverse) → qualifier_changed.
+changed → qualifier_changed; a number that became a literal (or the reverse) → form_changed.
 """
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ def compare(old: Quantity, new: Quantity) -> tuple[str | None, float | None]:
     """(class, change of the middle value in base units); class None when both are empty."""
     if old.kind == "empty" and new.kind == "empty":
         return None, None
+    if {old.kind, new.kind} == {"literal", "number"}:
+        return "form_changed", None
     if old.kind != new.kind:
         return "qualifier_changed", None
     if old.kind == "literal":
@@ -77,6 +79,15 @@ def compare(old: Quantity, new: Quantity) -> tuple[str | None, float | None]:
     if d_low <= 0 and d_high <= 0:
         return "fell", delta
     return ("rose" if delta > 0 else "fell" if delta < 0 else "qualifier_changed"), delta
+
+
+def form_of(old: Quantity, new: Quantity) -> str | None:
+    """Direction of a qualitative↔numeric change: to_number (定性→定量), to_literal, or None."""
+    if old.kind == "literal" and new.kind == "number":
+        return "to_number"
+    if old.kind == "number" and new.kind == "literal":
+        return "to_literal"
+    return None
 
 
 def tightened(change: str | None, lower_is_better: bool) -> bool | None:

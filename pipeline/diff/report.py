@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.diff.compare_plans import CHANGE_ZH, TASK_CHANGE_ZH, diff_plans
+from pipeline.diff.compare_plans import CHANGE_ZH, FORM_ZH, TASK_CHANGE_ZH, diff_plans
 from pipeline.diff.model import PlanDiff, RedlineOp, TaskDiff
 from pipeline.diff.quantities import base_of
 from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_text
 from pipeline.schema import Cell, ParseResult, Target
 
-FORMATS = (".json", ".html", ".pdf")
+FORMATS = (".json", ".html", ".pdf", ".docx")
 CONTEXT_CHARS = 24        # unchanged text kept on each side of an edit in the printed redline
 PREVIEW_CHARS = 160       # new / dropped task text shown in the report
 
@@ -63,12 +63,32 @@ class TaskView:
     preview: str = ""
 
 
+def _row_cells(row, with_unit: bool) -> str:
+    if row is None:
+        return "—"
+    value = _cell(row.target.value)
+    if with_unit and value != "—" and row.target.value.number is not None:
+        value += row.unit or ""
+    return f"{value}／{_cell(row.target.growth)}"
+
+
+def _label(e) -> str:
+    """Chinese class name; a change of form says which way (由定性改为定量)."""
+    if e.change == "form_changed" and e.form:
+        return FORM_ZH[e.form]
+    return CHANGE_ZH[e.change]
+
+
 def indicator_lines(d: PlanDiff) -> list[Line]:
     out = []
     for e in d.indicators:
-        old = f"{_cell(e.old.target.value)}／{_cell(e.old.target.growth)}" if e.old else "—"
-        new = f"{_cell(e.new.target.value)}／{_cell(e.new.target.growth)}" if e.new else "—"
-        label = CHANGE_ZH[e.change]
+        # each year's cells are shown in that year's table unit: 0.4 is 万人 even when the new
+        # table counts 人, so a changed unit goes into the cells and the unit column names both
+        units_differ = bool(e.old and e.new and (e.old.unit or "") != (e.new.unit or ""))
+        unit = f"{e.old.unit or '—'}→{e.new.unit or '—'}" if units_differ else (e.unit or "")
+        old = _row_cells(e.old, units_differ)
+        new = _row_cells(e.new, units_differ)
+        label = _label(e)
         if e.change in ("rose", "fell"):
             if e.compared == "growth":
                 label += f"（{fmt_delta(e.growth_delta, '个百分点')}）"
@@ -79,7 +99,7 @@ def indicator_lines(d: PlanDiff) -> list[Line]:
             notes.append(f"目标绝对值{CHANGE_ZH[e.value_change]}")
         if e.tightened is not None:
             notes.append("目标收紧" if e.tightened else "目标放宽")
-        out.append(Line([e.name, e.unit or "", old, new], e.change, label, notes))
+        out.append(Line([e.name, unit, old, new], e.change, label, notes))
     return out
 
 
@@ -92,7 +112,7 @@ def target_lines(d: PlanDiff) -> list[Line]:
     for e in d.targets:
         if e.change == "unchanged":
             continue
-        label = CHANGE_ZH[e.change]
+        label = _label(e)
         if e.change in ("rose", "fell") and e.new is not None and e.delta is not None:
             unit = e.new.unit or ""
             label += f"（{fmt_delta(e.delta / base_of(unit)[1], '个百分点' if unit == '%' else unit)}）"
@@ -127,7 +147,9 @@ def shorten(ops: list[RedlineOp], context: int = CONTEXT_CHARS) -> list[Segment]
 
 def _facts(e: TaskDiff) -> str:
     parts = []
-    if e.similarity is not None:
+    # the similarity is measured with digits masked: beside changed numbers a "1.00" reads as
+    # "nothing changed", so it is shown only when it says something (below 1 once rounded)
+    if e.similarity is not None and round(e.similarity, 2) < 1.0:
         parts.append(f"相似度{e.similarity:.2f}")
     if e.numbers_changed:
         parts.append("数量目标调整")
@@ -160,14 +182,20 @@ def task_views(d: PlanDiff) -> dict[str, list[TaskView]]:
     return groups
 
 
+def year_label(year: int | None, fallback: str) -> str:
+    """"2023年", or "上年"/"本年" when the plan states no year (never "None年")."""
+    return f"{year}年" if year else fallback
+
+
 def report_title(d: PlanDiff) -> str:
     region = d.new.region or d.old.region or ""
-    years = f"{d.old.year or '上年'}年与{d.new.year or '本年'}年"
+    years = f"{year_label(d.old.year, '上年')}与{year_label(d.new.year, '本年')}"
     return f"{region}{years}国民经济和社会发展计划比对报告"
 
 
 def context(d: PlanDiff, mode: str) -> dict:
     return {"mode": mode, "style": "plain", "diff": d, "title": report_title(d),
+            "old_year": year_label(d.old.year, "上年"), "new_year": year_label(d.new.year, "本年"),
             "indicators": indicator_lines(d), "targets": target_lines(d), "tasks": task_views(d),
             "change_zh": CHANGE_ZH, "task_change_zh": TASK_CHANGE_ZH}
 
@@ -196,12 +224,15 @@ def write_diff(old: ParseResult, new: ParseResult, out: Path) -> PlanDiff:
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise InputError(out, f"不支持的输出格式“{out.suffix or '（无扩展名）'}”",
-                         hint="输出文件名请以 .json、.html 或 .pdf 结尾")
+                         hint="输出文件名请以 .json、.html、.pdf 或 .docx 结尾")
     d = diff_plans(old, new)
     if suffix == ".json":
         atomic_write_text(out, d.model_dump_json(indent=2) + "\n")
     elif suffix == ".html":
         atomic_write_text(out, render_html(d))
+    elif suffix == ".docx":
+        from pipeline.render.docx_writer import write_diff_docx
+        write_diff_docx(d, out)
     else:
         from pipeline.render.engine import render_pdf
         render_pdf("diff.html.j2", context(d, "pdf"), out, label="比对报告")

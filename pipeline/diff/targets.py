@@ -2,7 +2,7 @@
 
 Targets are keyed by normalised metric + base unit (a growth rate in % and a level in 亿元 of the same
 metric are different targets). Left-overs of one metric pair up when one side is qualitative
-(保持稳定增长 → 增长3%以上 is a qualifier change, not one dropped and one new target). Several targets
+(保持稳定增长 → 增长3%以上 is a change of form, not one dropped and one new target). Several targets
 with the same key in one plan are paired by text similarity, then by order.
 
 Reports list a growth rate after its level (`地区生产总值达到240亿元，同比增长21%`); the extractor gives
@@ -17,7 +17,7 @@ from collections import defaultdict
 from rapidfuzz import fuzz
 
 from pipeline.diff.model import TargetDiff
-from pipeline.diff.quantities import EMPTY, Quantity, base_of, compare, metric_key, tightened
+from pipeline.diff.quantities import EMPTY, Quantity, base_of, compare, form_of, metric_key, tightened
 from pipeline.schema import Target
 
 ANAPHORIC_METRICS = {"同比", "同比增长", "比上年", "比上年增长", "较上年", "增长", "增速", "年均增长"}
@@ -159,5 +159,5 @@ def diff_targets(old: list[Target], new: list[Target], node_map: dict[str, str] 
                               base_unit=base_of(n.unit)[0] if n.unit else None,
                               qualifier_changed=qualifier_changed or change == "qualifier_changed",
                               tightened=tightened(change, (n.comparator == "le")), approximate=approx,
-                              notes=notes))
+                              notes=notes, form=form_of(qo, qn) if change == "form_changed" else None))
     return out

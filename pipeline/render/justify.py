@@ -28,10 +28,24 @@ LOGGER = logging.getLogger(__name__)
 # U+3400–U+3FFF is E3 90–BF xx, U+4000–U+9FFF is E4–E9 xx xx, U+F900–U+FAFF is EF A4–AB xx.
 _HAN = "[\u3400-\u9fff\uf900-\ufaff]"
 _HAN_UTF8 = rb"(?:\xe3[\x90-\xbf][\x80-\xbf]|[\xe4-\xe9][\x80-\xbf][\x80-\xbf]|\xef[\xa4-\xab][\x80-\xbf])"
-_HAN_GAP = re.compile(f"{_HAN}(?={_HAN})")
+# clreq spreads the adjustment over every inter-character position, hanzi–Latin/digit ones included,
+# not only hanzi–hanzi. Pango letter-spacing on a grapheme puts half its space on each side, so
+# stretching a hanzi also widens the gap before it: marking a hanzi that is followed by a hanzi or an
+# ASCII letter/digit, or preceded by one, stretches the hanzi–hanzi gaps and both hanzi–Latin
+# boundaries ("达到|100%|。聚") while a digit run itself ("100") is never pulled apart. Never the first
+# character of a text box (Pango gives it no left half and WeasyPrint then doubles its right half,
+# which made a line's first gap 1.5× the others) and never the last (only a left half would land).
+_ALNUM = "[0-9A-Za-z%]"
+_ALNUM_UTF8 = rb"[0-9A-Za-z%]"
+_HAN_GAP = re.compile(f"(?<=.)(?:{_HAN}(?={_HAN}|{_ALNUM})|(?<={_ALNUM}){_HAN}(?=.))", re.S)
 
 _SPACE_PATTERN = " |\u00a0".encode()
-_SPACE_OR_HAN_GAP = re.compile(_SPACE_PATTERN + b"|" + _HAN_UTF8 + b"(?=" + _HAN_UTF8 + b")")
+_SPACE_OR_HAN_GAP = re.compile(_SPACE_PATTERN + b"|(?<=[\x00-\xff])(?:" + _HAN_UTF8 + b"(?=" + _HAN_UTF8 + b"|"
+                               + _ALNUM_UTF8 + b")|(?<=" + _ALNUM_UTF8 + b")" + _HAN_UTF8 + b"(?=[\x00-\xff]))", re.S)
+# The most a gap may grow (em of the line's font size). A line that would need more is left a little
+# short instead of showing gaps of a whole character (clreq: accept a short line over a broken one).
+MAX_STRETCH_EM = 0.25
+MIN_STRETCH_PT = 0.05   # less slack than this over a whole line is invisible (0.02 mm)
 
 _state = {"installed": None}
 
@@ -103,7 +117,18 @@ def install() -> bool:
             return sum(count_expandable_spaces(child) for child in box.children)
         return original(box)
 
+    def justify_line(context, line, extra_width):
+        """WeasyPrint's justify_line with a cap on the space each gap receives. A line already flush
+        (28 hanzi fill the 版心 exactly) is left alone: re-shaping it would change nothing visible and
+        costs a Pango layout per text box."""
+        if extra_width < MIN_STRETCH_PT:
+            return
+        if (nb := count_expandable_spaces(line)):
+            cap = MAX_STRETCH_EM * line.style["font_size"]
+            inline.add_word_spacing(context, line, min(extra_width / nb, cap), 0)
+
     inline.count_expandable_spaces = count_expandable_spaces
+    inline.justify_line = justify_line
     line_break.re = _ReWithHanGaps(re)
     _state["installed"] = True
     return True

@@ -270,6 +270,13 @@ def plan_context(result: ParseResult, style: str, fonts: FontSet) -> dict:
             "signature": {**signature_layout(fonts, issuers, date_zh(n.date), style),
                           "publicity": (n.publicity or "").strip("（）() ") or None},
         }
+    if notice_ctx is not None:
+        notice_ctx["pitch"] = None          # the cover's own line pitch when it must be tightened (fit.py)
+    if notice_ctx is not None and style == "formal":
+        from pipeline.render.env import make_env
+        from pipeline.render.fit import cover_pitch
+        n_title = len(make_env(fonts).filters["title_lines"](notice_ctx["title"]))
+        notice_ctx["pitch"] = cover_pitch(fonts, notice_ctx, n_title)
     attachments = []
     if plan.indicators or plan.attachment_title:
         attachments.append({

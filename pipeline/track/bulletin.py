@@ -20,13 +20,14 @@ from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_text
 from pipeline.schema import ParseResult
 from pipeline.track import figures as fig
+from pipeline.track.assign import load_resolved
 from pipeline.track.config import TrackConfig, load_config
-from pipeline.track.history import archive_path, previous_round, record_round
+from pipeline.track.history import archive_path, issue_number, previous_round, record_round
 from pipeline.track.ingest import ingest
 from pipeline.track.items import build_items
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-OUTPUTS = (".pdf", ".json")
+OUTPUTS = (".pdf", ".docx", ".json")
 
 
 def parse_as_of(text: str | None, fallback: dt.date | None, year: int | None) -> dt.date:
@@ -49,40 +50,67 @@ def parse_as_of(text: str | None, fallback: dt.date | None, year: int | None) ->
 
 
 def make_figures(result: ParseResult, progress: list[Path], as_of: str | None, *,
-                 archive: Archive | None = None, cfg: TrackConfig | None = None) -> dict:
-    """Validate and merge the workbooks, then compute the figures (with changes since the last round)."""
+                 archive: Archive | None = None, cfg: TrackConfig | None = None,
+                 assignments: str | Path | None = None) -> dict:
+    """Validate and merge the workbooks, then compute the figures (with changes since the last round).
+    `assignments`: the 任务分解 (master 台账 or mapping file, `pipeline.track.assign`)."""
     cfg = cfg or load_config()
     items = build_items(result, cfg)
+    assigned = load_resolved(assignments, items) if assignments else None
     merged = ingest(list(progress), items, cfg)
     when = parse_as_of(as_of, merged.as_of, items.year)
     previous = previous_round(archive, items.plan_key, when.isoformat()) if archive else None
-    figures = fig.compute(items, merged, when, cfg, previous)
+    figures = fig.compute(items, merged, when, cfg, previous, assigned)
     figures["plan_key"] = items.plan_key
     return figures
 
 
+def bulletin_document(figures: dict, cfg: TrackConfig, *, style: str = "plain", issue: int | None = None,
+                      signed: str | None = None, submissions: dict | None = None, fonts=None) -> dict:
+    """The renderer-neutral context of the 通报 (PDF template and .docx writer read the same one)."""
+    from pipeline.track.bulletin_context import bulletin_context
+    if style not in ("plain", "formal"):
+        raise InputError(None, f"不支持的排版样式“{style}”", hint="可选 plain 或 formal")
+    signed_date = parse_as_of(signed, None, None) if signed else None
+    context = bulletin_context(figures, cfg, style=style, fonts=fonts, issue=issue, signed=signed_date)
+    if submissions is not None:
+        context["submissions"] = submissions
+    return context
+
+
 def make_bulletin(result: ParseResult, progress: list[Path], as_of: str | None, out: Path, *,
                   archive: str | Path | None = None, config: str | Path | None = None,
-                  submissions: dict | None = None) -> dict:
-    """Write the bulletin to `out` (.pdf or .json) and record the round. Returns the figures.
-    `submissions` (the drop folder's 报送情况: reported / returned / missing units) adds that part."""
+                  submissions: dict | None = None, style: str = "plain", signed: str | None = None,
+                  assignments: str | Path | None = None) -> dict:
+    """Write the bulletin to `out` (.pdf, .docx or .json) and record the round. Returns the figures.
+
+    Optional: `submissions` (the drop folder's 报送情况) adds that part; `style` plain | formal
+    (红头); `signed` the 成文日期 (YYYY-MM-DD; default the as-of date); `assignments` the 任务分解
+    (master 台账 or mapping file). 第N期 is counted per plan in the archive (track.toml may fix it)."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in OUTPUTS:
-        raise InputError(out, f"不支持的输出类型“{out.suffix}”", hint="通报可输出 .pdf，计算结果可输出 .json")
+        raise InputError(out, f"不支持的输出类型“{out.suffix}”",
+                         hint="通报可输出 .pdf 或可编辑的 .docx，计算结果可输出 .json")
     cfg = load_config(config)
     db = Archive(archive_path(out, archive))
     try:
-        figures = make_figures(result, progress, as_of, archive=db, cfg=cfg)
+        figures = make_figures(result, progress, as_of, archive=db, cfg=cfg, assignments=assignments)
+        issue = issue_number(db, figures["plan_key"], figures["as_of"])
+        figures["issue"] = cfg.bulletin.issue_number or issue + cfg.bulletin.issue_offset
         if suffix == ".json":
             atomic_write_text(out, json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
         else:
-            from pipeline.render.engine import render_pdf
-            from pipeline.track.bulletin_context import bulletin_context
-            context = bulletin_context(figures, cfg)
-            if submissions is not None:
-                context["submissions"] = submissions
-            render_pdf("bulletin.html.j2", context, out, label="通报")
+            from pipeline.render.fonts import resolve_fonts
+            fonts = resolve_fonts()
+            context = bulletin_document(figures, cfg, style=style, issue=issue, signed=signed,
+                                        submissions=submissions, fonts=fonts)
+            if suffix == ".docx":
+                from pipeline.render.docx_writer import write_bulletin_docx
+                write_bulletin_docx(context, out, fonts=fonts)
+            else:
+                from pipeline.render.engine import render_pdf
+                render_pdf("bulletin.html.j2", context, out, fonts=fonts, label="通报")
         record_round(db, figures["plan_key"], figures["as_of"], fig.history_payloads(figures))
     finally:
         db.close()

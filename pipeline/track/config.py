@@ -81,6 +81,17 @@ class Collection(_Strict):
 class BulletinSettings(_Strict):
     wording: dict[str, str] = {}
     lagging: list[str] = ["滞后", "未启动"]
+    # The 通报 as a 公文 (pipeline/track/bulletin_context.py): who issues it, to whom, which issue.
+    issuer: str = "人民政府督查室"          # 署名 and the 红头's 发文机关; "{region}" is the plan's region
+    mark: str = "督查通报"                  # 红头 (formal style)
+    addressees: str = "各镇政府、街道办事处，区政府各部门，有关单位"
+    issue_number: int = 0                   # 0: 第N期 counted per plan in the archive; else this number
+    issue_offset: int = 0                   # added to the counted number (issues published before plandoc)
+    good_limit: int = 5                     # 进展较好: at most this many tasks named
+    quote_chars: int = 90                   # 进展情况/存在问题 quoted up to this length, cut at a sentence
+    cc: str = ""                            # 版记 抄送 (empty: no 版记)
+    printer: str = ""                       # 版记 印发机关 ("" → the issuer)
+    next_steps: list[str] = []              # 下步工作要求 paragraphs ([]: the shipped wording)
 
 
 class TrackConfig(_Strict):

@@ -96,7 +96,11 @@ def _indicator_figures(ind, rep: IndicatorReport | None, schedule: float, cfg: T
 
 
 def compute(items: PlanItems, progress: Progress, as_of: dt.date, cfg: TrackConfig,
-            previous: tuple[str, dict[str, dict]] | None = None) -> dict:
+            previous: tuple[str, dict[str, dict]] | None = None, assigned: dict | None = None) -> dict:
+    """`assigned`: item id → `pipeline.track.assign.Assignment` (inherited), the 任务分解 made once per
+    plan. A department's own 牵头单位 cell wins; a task with neither is `unassigned`: counted once as
+    未明确牵头单位, outside the shares, and never 未报送 or stale (nobody was asked to report it)."""
+    assigned = assigned or {}
     schedule = schedule_pct(as_of)
     parent_of = {c: t.id for t in items.tasks if t.kind == "node" for c in t.children}
     targets_of: dict[str, list[TaskItem]] = {}
@@ -124,15 +128,20 @@ def compute(items: PlanItems, progress: Progress, as_of: dt.date, cfg: TrackConf
         if lead is None and t.id in parent_of:
             parent_rep = _report(progress, parent_of[t.id])
             lead = parent_rep.lead if parent_rep else None
+        given = assigned.get(t.id)
+        lead = lead or (given.lead if given else None)
+        partners = (rep.partners if rep else None) or (given.partners_text if given else None)
         reports = [_report(progress, t.id)] + [_report(progress, x.id) for x in targets_of.get(t.id, [])]
         fingerprint = _fingerprint(reports)
         has_report = any(r is not None for r in reports) or source == "item"
         prev = prev_items.get(t.id)
         open_task = status not in cfg.collection.stale_exempt
-        stale = open_task and (not has_report or (prev is not None and prev.get("fingerprint") == fingerprint))
+        unassigned = lead is None and not has_report
+        stale = open_task and not unassigned and (
+            not has_report or (prev is not None and prev.get("fingerprint") == fingerprint))
         tasks.append({
             "id": t.id, "title": t.title, "path": t.path, "status": status, "light": light, "lead": lead,
-            "partners": rep.partners if rep else None, "stale": bool(stale),
+            "partners": partners, "stale": bool(stale), "unassigned": unassigned,
             "reported_status": reported, "computed_status": computed,
             "disagree": bool(computed and reported and computed != reported), "report_source": source,
             "progress": rep.progress if rep else None, "problems": rep.problems if rep else None,
@@ -142,12 +151,14 @@ def compute(items: PlanItems, progress: Progress, as_of: dt.date, cfg: TrackConf
     indicators = [_indicator_figures(ind, progress.indicators[ind.id].report if ind.id in progress.indicators else None,
                                      schedule, cfg) for ind in items.indicators]
     counts = {s: sum(1 for t in tasks if t["status"] == s) for s in CANONICAL_STATUSES}
-    unreported = sum(1 for t in tasks if t["status"] is None)
+    unreported = sum(1 for t in tasks if t["status"] is None and not t["unassigned"])
+    unassigned = [t["id"] for t in tasks if t["unassigned"]]
     share = shares({**counts, UNREPORTED: unreported})
     figures = {
         "plan": {"title": items.title, "region": items.region, "year": items.year},
         "as_of": as_of.isoformat(), "months": completed_months(as_of), "schedule_pct": schedule,
         "counts": counts, "unreported": unreported, "total": len(tasks),
+        "unassigned": unassigned, "assigned_total": len(tasks) - len(unassigned),
         "shares": {k: v for k, v in share.items() if k != UNREPORTED or unreported},
         "tasks": tasks, "targets": list(target_figs.values()), "indicators": indicators,
         "lagging": [t["id"] for t in tasks if t["status"] in cfg.bulletin.lagging],

@@ -47,3 +47,10 @@ def record_round(archive: Archive, plan_key: str, as_of: str, payloads: dict[str
             archive.record_progress(plan_key, as_of, item_id, payload)
             written += 1
     return written
+
+
+def issue_number(archive: Archive, plan_key: str, as_of: str) -> int:
+    """第N期 of the bulletin for `as_of`: 1 + the number of earlier rounds of this plan in the archive
+    (re-issuing a bulletin for the same date keeps its number)."""
+    rounds = _latest_per_item(archive.progress_history(plan_key))
+    return 1 + sum(1 for d in rounds if d < as_of)

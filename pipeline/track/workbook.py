@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.schema import ParseResult
+from pipeline.track.assign import Assignment, load_resolved, units_of
 from pipeline.track.config import CANONICAL_STATUSES, TrackConfig, load_config
 from pipeline.track.items import PlanItems, build_items
 from pipeline.track.layout import (AS_OF_LABEL, GUIDE_SHEET, INDICATOR_COLUMNS, INDICATOR_SHEET, META_SHEET,
@@ -142,26 +143,52 @@ def _protect_and_print(ws: Worksheet, n_cols: int) -> None:
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(n_cols)}{ws.max_row}"
 
 
-def _task_sheet(ws: Worksheet, items: PlanItems) -> None:
+def _fill_unit(ws: Worksheet, unit: str | None) -> None:
+    """A department's own workbook arrives with its name already in 填报单位."""
+    if unit:
+        ws.cell(INFO_ROW, 2, unit)
+
+
+def _mine(item_id: str, assigned: dict[str, Assignment], unit: str | None) -> bool:
+    if unit is None:
+        return True
+    a = assigned.get(item_id)
+    return a is not None and (a.lead == unit or unit in a.partners)
+
+
+def _task_sheet(ws: Worksheet, items: PlanItems, assigned: dict[str, Assignment] | None = None,
+                unit: str | None = None) -> None:
+    assigned = assigned or {}
     _title_rows(ws, f"{items.title}重点任务推进台账", TASK_COLUMNS)
+    _fill_unit(ws, unit)
     _set_columns(ws, TASK_COLUMNS)
     row = FIRST_DATA_ROW
     for t in items.tasks:
+        if not _mine(t.id, assigned, unit):
+            continue
+        a = assigned.get(t.id)
         _body_row(ws, row, TASK_COLUMNS,
-                  {"id": t.id, "content": t.content, "goal": t.goal, "unit": t.unit},
+                  {"id": t.id, "content": t.content, "goal": t.goal, "unit": t.unit,
+                   "lead": a.lead if a else None, "partners": a.partners_text if a else None},
                   group=t.kind == "node" and not t.is_leaf)
         row += 1
     _validations(ws, TASK_COLUMNS, row - 1)
     _protect_and_print(ws, len(TASK_COLUMNS))
 
 
-def _indicator_sheet(ws: Worksheet, items: PlanItems) -> None:
+def _indicator_sheet(ws: Worksheet, items: PlanItems, assigned: dict[str, Assignment] | None = None,
+                     unit: str | None = None) -> None:
+    assigned = assigned or {}
     _title_rows(ws, f"{items.title}主要指标完成情况", INDICATOR_COLUMNS)
+    _fill_unit(ws, unit)
     _set_columns(ws, INDICATOR_COLUMNS)
     row = FIRST_DATA_ROW
     for ind in items.indicators:
+        if unit is not None and not (assigned.get(ind.id) and assigned[ind.id].lead == unit):
+            continue
+        a = assigned.get(ind.id)
         _body_row(ws, row, INDICATOR_COLUMNS, {"id": ind.id, "category": ind.category, "name": ind.name,
-                                               "unit": ind.unit, "goal": ind.goal})
+                                               "unit": ind.unit, "goal": ind.goal, "lead": a.lead if a else None})
         row += 1
     _validations(ws, INDICATOR_COLUMNS, row - 1)
     _protect_and_print(ws, len(INDICATOR_COLUMNS))
@@ -199,26 +226,59 @@ def _meta_sheet(ws: Worksheet, items: PlanItems) -> None:
     ws.protection.sheet = True
 
 
-def build_workbook(result: ParseResult, cfg: TrackConfig | None = None) -> Workbook:
+def build_workbook(result: ParseResult, cfg: TrackConfig | None = None, *,
+                   assigned: dict[str, Assignment] | None = None, unit: str | None = None) -> Workbook:
+    """The master 台账 (all rows; 牵头单位/配合单位 pre-filled from `assigned` when given), or with
+    `unit` one department's workbook: only the rows it leads or helps with, its name in 填报单位."""
     cfg = cfg or load_config()
     items = build_items(result, cfg)
     if not items.tasks and not items.indicators:
         raise InputError(result.source.path, "解析结果里没有可跟踪的任务或指标，无法生成台账",
                          hint="请确认输入的是年度计划")
     wb = Workbook()
-    _task_sheet(wb.active, items)
+    _task_sheet(wb.active, items, assigned, unit)
     wb.active.title = TASK_SHEET
-    _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), items)
+    _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), items, assigned, unit)
     _guide_sheet(wb.create_sheet(GUIDE_SHEET), items)
     _meta_sheet(wb.create_sheet(META_SHEET), items)
     return wb
 
 
-def write_tracker(result: ParseResult, out: Path, cfg: TrackConfig | None = None) -> None:
-    """Write the 台账 for `result` to `out` (.xlsx, atomically)."""
+def write_tracker(result: ParseResult, out: Path, cfg: TrackConfig | None = None, *,
+                  assignments: str | Path | None = None) -> None:
+    """Write the 台账 for `result` to `out` (.xlsx, atomically); with an `assignments` file (the
+    master 台账 with its 牵头单位 column filled, or a mapping file) the units come pre-filled."""
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise InputError(out, "台账只能输出为 .xlsx 文件", hint="请把输出文件名改为 …台账.xlsx")
+    cfg = cfg or load_config()
+    assigned = load_resolved(assignments, build_items(result, cfg)) if assignments else None
     buf = io.BytesIO()
-    build_workbook(result, cfg).save(buf)
+    build_workbook(result, cfg, assigned=assigned).save(buf)
     atomic_write_bytes(out, buf.getvalue())
+
+
+def _safe_name(unit: str) -> str:
+    return "".join("_" if c in '\\/:*?"<>|' else c for c in unit).strip() or "未命名单位"
+
+
+def write_department_trackers(result: ParseResult, out_dir: Path, assignments: str | Path,
+                              cfg: TrackConfig | None = None) -> list[Path]:
+    """One workbook per department named in `assignments`: `<plan>台账（<unit>）.xlsx` in `out_dir`.
+    Returns the files written, in the order units first appear in the assignments."""
+    cfg = cfg or load_config()
+    items = build_items(result, cfg)
+    assigned = load_resolved(assignments, items)
+    units = units_of(assigned)
+    if not units:
+        raise InputError(assignments, "分工文件中没有任何牵头单位", hint="先在总台账的“牵头单位”列或分工文件中填写")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for unit in units:
+        path = out_dir / f"{items.title}台账（{_safe_name(unit)}）.xlsx"
+        buf = io.BytesIO()
+        build_workbook(result, cfg, assigned=assigned, unit=unit).save(buf)
+        atomic_write_bytes(path, buf.getvalue())
+        written.append(path)
+    return written
