@@ -107,7 +107,8 @@ class SourceDoc:
 
     path: str
     sha256: str
-    format: str               # "txt" | "docx" | "pdf"
+    format: str               # "txt" | "docx" | "pdf" | "doc" | "wps" | "rtf" | "ofd" | "image"
     blocks: list[Block]
     encoding: str | None = None
     warnings: list[tuple[str, str, Where]] = field(default_factory=list)  # (code, message, where)
+    ocr: bool = False         # the text was recognised from page images (see readers/ocr.py)

@@ -25,7 +25,10 @@ class Provenance(BaseModel):
 class Source(BaseModel):
     path: str
     sha256: str
-    format: Literal["txt", "docx", "pdf"]
+    format: Literal["txt", "docx", "pdf", "doc", "wps", "rtf", "ofd", "image"]
+    # True when the text was recognised from page images (a scan, a photo, a PDF whose text layer
+    # could not be decoded): the clerk should check figures against the original.
+    ocr: bool = False
 
 
 class DocNumber(BaseModel):

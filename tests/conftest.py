@@ -35,3 +35,24 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subpro
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd or REPO, capture_output=True,
                           text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture(scope="session")
+def legacy_samples(tmp_path_factory) -> dict[str, Path]:
+    """The reference notice as .doc and .rtf, written by LibreOffice (`soffice --convert-to`) from the
+    sample .docx once per test session. Skips when LibreOffice is not installed."""
+    import shutil as _shutil
+    soffice = _shutil.which("soffice") or _shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice not installed (make test installs libreoffice-writer-nogui)")
+    out = tmp_path_factory.mktemp("legacy")
+    profile = tmp_path_factory.mktemp("lo-profile")
+    src = SAMPLES / "zhoucun-2023-plan.docx"
+    made = {}
+    for ext in ("doc", "rtf"):
+        subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                        "--convert-to", ext, "--outdir", str(out), str(src)],
+                       capture_output=True, timeout=180, check=True)
+        made[ext] = out / f"{src.stem}.{ext}"
+        assert made[ext].stat().st_size > 0
+    return made

@@ -1,8 +1,9 @@
 """Readers: a file in, a `SourceDoc` (list of blocks) out. One entry point, `read_document`.
 
 The format is decided by the file's bytes first and its extension second, so a renamed file is
-recognised (or rejected with a clear reason) rather than mis-read. Legacy binaries (.doc, .wps, .xls)
-are rejected with a conversion hint.
+recognised (or rejected with a clear reason) rather than mis-read. Legacy Word/WPS files (.doc, .wps,
+.rtf) are converted by LibreOffice and read as .docx (`office`); a legacy workbook (.xls/.et) is a 台账,
+not a notice, and is refused here with a hint (the tracker converts it: `office.legacy_workbook_to_xlsx`).
 """
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from pipeline.errors import InputError
 # A notice is a few hundred KB at most; anything far larger is a mistake (or an attack).
 MAX_INPUT_BYTES = 30 * 1024 * 1024
 
-SUPPORTED = (".txt", ".docx", ".pdf")
+SUPPORTED = (".txt", ".docx", ".pdf", ".doc", ".wps", ".rtf")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .doc/.xls/.wps/.et (legacy Office binaries)
 
 
 def sniff_format(path: Path, head: bytes) -> str:
-    """Decide the reader from magic bytes, falling back to the extension for plain text."""
+    """Decide the reader from magic bytes, falling back to the extension for plain text.
+
+    `head` is the whole file (legacy Office files are recognised by their stream names)."""
     ext = path.suffix.lower()
     if head.startswith(b"%PDF-"):
         return "pdf"
@@ -31,9 +34,9 @@ def sniff_format(path: Path, head: bytes) -> str:
         if ext == ".txt":
             raise InputError(path, "扩展名为 .txt，但内容是压缩包（可能是 Word 或 Excel 文件）", hint="请确认文件类型后重新放入")
         return "docx"
-    if head.startswith(_OLE_MAGIC):
-        raise InputError(path, "这是旧版 Office 二进制文件（.doc/.wps/.xls 等），无法直接读取",
-                         hint="请用 Word 或 WPS 另存为 .docx 后重新放入")
+    legacy = _legacy_format(path, head)
+    if legacy:
+        return legacy
     if ext == ".pdf":
         raise InputError(path, "扩展名为 .pdf，但文件不是 PDF（缺少 %PDF 文件头）", hint="请重新导出 PDF")
     if ext in (".docx", ".docm"):
@@ -41,6 +44,24 @@ def sniff_format(path: Path, head: bytes) -> str:
     if ext == ".txt" or ext == "":
         return "txt"
     raise InputError(path, f"不支持的文件类型“{ext}”", hint="可处理的格式：.txt、.docx、.pdf")
+
+
+def _legacy_format(path: Path, head: bytes) -> str | None:
+    """"doc"/"wps"/"rtf" for a legacy Word/WPS file; a legacy workbook is refused (it is a 台账)."""
+    from pipeline.readers.office import OLE_MAGIC, RTF_MAGIC, ole_kind
+    if head.startswith(RTF_MAGIC):
+        return "rtf"
+    if not head.startswith(OLE_MAGIC):
+        return None
+    kind = ole_kind(head)
+    ext = path.suffix.lower()
+    if kind == "sheet" or (kind is None and ext in (".xls", ".et", ".ett", ".xlt")):
+        raise InputError(path, "这是旧版 Office 的 Excel/WPS 表格（.xls/.et），不是通知文件",
+                         hint="通知请放入 .doc/.docx/.pdf/.ofd/.txt；已填报的台账请按台账报送")
+    if kind == "text":
+        return "wps" if ext in (".wps", ".wpt") else "doc"
+    raise InputError(path, "这是旧版 Office 二进制文件，但其中既没有 Word 文档也没有 Excel 表格（可能已损坏）",
+                     hint="请用 Word 或 WPS 另存为 .docx 后重新放入")
 
 
 def read_document(path: str | Path) -> SourceDoc:
@@ -63,7 +84,7 @@ def read_document(path: str | Path) -> SourceDoc:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(path, f"无法读取文件（{e.strerror}）") from None
-    fmt = sniff_format(path, data[:8])
+    fmt = sniff_format(path, data)
     sha = hashlib.sha256(data).hexdigest()
     if fmt == "txt":
         from pipeline.readers.txt import read_txt
@@ -71,5 +92,8 @@ def read_document(path: str | Path) -> SourceDoc:
     if fmt == "docx":
         from pipeline.readers.docx import read_docx
         return read_docx(path, data, sha)
+    if fmt in ("doc", "wps", "rtf"):
+        from pipeline.readers.office import read_legacy_text
+        return read_legacy_text(path, data, sha, fmt)
     from pipeline.readers.pdf import read_pdf
     return read_pdf(path, data, sha)
