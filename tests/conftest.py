@@ -56,3 +56,13 @@ def legacy_samples(tmp_path_factory) -> dict[str, Path]:
         made[ext] = out / f"{src.stem}.{ext}"
         assert made[ext].stat().st_size > 0
     return made
+
+
+@pytest.fixture(scope="session")
+def reference_ofd(tmp_path_factory) -> Path:
+    """The reference notice as OFD, written from the sample PDF by scripts/make_ofd.py (once per session)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_ofd", REPO / "scripts" / "make_ofd.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.write_ofd(SAMPLES / "zhoucun-2023-plan.pdf", tmp_path_factory.mktemp("ofd") / "zhoucun-2023-plan.ofd")

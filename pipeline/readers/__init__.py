@@ -16,7 +16,7 @@ from pipeline.errors import InputError
 # A notice is a few hundred KB at most; anything far larger is a mistake (or an attack).
 MAX_INPUT_BYTES = 30 * 1024 * 1024
 
-SUPPORTED = (".txt", ".docx", ".pdf", ".doc", ".wps", ".rtf")
+SUPPORTED = (".txt", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".ofd")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .doc/.xls/.wps/.et (legacy Office binaries)
 
@@ -29,6 +29,8 @@ def sniff_format(path: Path, head: bytes) -> str:
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
+        if ext == ".ofd" or _is_ofd_package(head):
+            return "ofd"
         if ext in (".docx", ".docm", ".dotx", ".zip", ""):
             return "docx"
         if ext == ".txt":
@@ -37,13 +39,25 @@ def sniff_format(path: Path, head: bytes) -> str:
     legacy = _legacy_format(path, head)
     if legacy:
         return legacy
+    if ext == ".ofd":
+        raise InputError(path, "扩展名为 .ofd，但文件不是 OFD（不是 zip 包，可能已损坏）", hint="请重新导出 OFD 或索取 PDF 版本")
     if ext == ".pdf":
         raise InputError(path, "扩展名为 .pdf，但文件不是 PDF（缺少 %PDF 文件头）", hint="请重新导出 PDF")
     if ext in (".docx", ".docm"):
         raise InputError(path, "扩展名为 .docx，但文件不是有效的 Word 文档（不是 zip 格式）", hint="请用 Word 重新保存为 .docx")
     if ext == ".txt" or ext == "":
         return "txt"
-    raise InputError(path, f"不支持的文件类型“{ext}”", hint="可处理的格式：.txt、.docx、.pdf")
+    raise InputError(path, f"不支持的文件类型“{ext}”", hint="可处理的格式：.txt、.docx、.pdf、.doc、.wps、.rtf、.ofd")
+
+
+def _is_ofd_package(data: bytes) -> bool:
+    """An OFD is a zip whose root holds OFD.xml (whatever the file is called)."""
+    import io
+    import zipfile
+    try:
+        return "OFD.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
 
 
 def _legacy_format(path: Path, head: bytes) -> str | None:
@@ -92,6 +106,9 @@ def read_document(path: str | Path) -> SourceDoc:
     if fmt == "docx":
         from pipeline.readers.docx import read_docx
         return read_docx(path, data, sha)
+    if fmt == "ofd":
+        from pipeline.readers.ofd import read_ofd
+        return read_ofd(path, data, sha)
     if fmt in ("doc", "wps", "rtf"):
         from pipeline.readers.office import read_legacy_text
         return read_legacy_text(path, data, sha, fmt)
