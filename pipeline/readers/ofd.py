@@ -36,14 +36,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from pdfplumber.table import TableFinder
-
 from pipeline.blocks import SourceDoc, Where
 from pipeline.errors import InputError
 from pipeline.readers.ofd_package import OfdPackage, child, child_text, children, descendants, local
-from pipeline.readers.pdf import _assemble, _drop_furniture, _PageItems
-from pipeline.readers.pdf_layout import build_lines, dedupe_chars, is_wide
-from pipeline.readers.pdf_tables import read_page_table
+from pipeline.readers.pdf import _PageItems
+from pipeline.readers.pdf_layout import is_wide
+from pipeline.readers.positioned import assemble_pages, char, h_edge, layout_page, v_edge
 
 MM_TO_PT = 72 / 25.4
 DEFAULT_PAGE_MM = (0.0, 0.0, 210.0, 297.0)       # A4, when neither the page nor the document says
@@ -295,50 +293,20 @@ def _page_items(drawing: _PageDrawing, page_no: int, page_box) -> tuple[_PageIte
         if abs(((g.angle - angle + 180) % 360) - 180) > 2:
             continue                                   # a diagonal watermark or a turned label
         x0, top, x1, bottom = place(g.x0, g.top, g.x1, g.bottom)
-        chars.append({"text": g.text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-                      "size": g.size * MM_TO_PT, "fontname": g.font, "upright": True})
-    chars = dedupe_chars(chars)
+        chars.append(char(g.text, x0, top, x1, bottom, g.size * MM_TO_PT, g.font))
     edges = []
     for sx0, sy0, sx1, sy1 in drawing.segments:
         x0, top, x1, bottom = place(sx0, sy0, sx1, sy1)
         if bottom - top <= 0.5 and x1 - x0 > 1:
-            edges.append({"x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0,
-                          "orientation": "h", "object_type": "line"})
+            edges.append(h_edge(x0, x1, top))
         elif x1 - x0 <= 0.5 and bottom - top > 1:
-            edges.append({"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0, "height": bottom - top,
-                          "orientation": "v", "object_type": "line"})
-    out = _PageItems(page_no, height)
-    tables = []
-    if edges:
-        for t in _EdgePage(edges, (0, 0, 1e6, 1e6)).find_tables():
-            if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2:
-                tables.append(read_page_table(t, chars, page_no))
-    if tables:
-        def outside(c):
-            x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-            return not any(t.bbox[0] <= x <= t.bbox[2] and t.bbox[1] <= y <= t.bbox[3] for t in tables)
-        chars = [c for c in chars if outside(c)]
-    for line in build_lines(chars, page_no):
-        out.items.append((line.top, "line", line))
-    for t in tables:
-        out.items.append((t.bbox[1], "table", t))
-    out.items.sort(key=lambda it: it[0])
-    return out
+            edges.append(v_edge(x0, top, bottom))
+    return layout_page(chars, edges, page_no, height)
 
 
 def _is_private_use(ch: str) -> bool:
     o = ord(ch)
     return 0xE000 <= o <= 0xF8FF or o >= 0xF0000
-
-
-class _EdgePage:
-    """Just enough of a pdfplumber page for its lattice table finder: ruling edges and a bbox."""
-
-    def __init__(self, edges: list[dict], bbox):
-        self.edges, self.bbox = edges, bbox
-
-    def find_tables(self):
-        return TableFinder(self).tables
 
 
 def _annotation_parts(pkg: OfdPackage, doc_part: str, root) -> dict[str, list[str]]:
@@ -418,8 +386,7 @@ def read_ofd(path: Path, data: bytes, sha256: str) -> SourceDoc:
     if private > MAX_PRIVATE_USE_SHARE * letters:
         raise InputError(path, f"OFD 的文字无法解码（{private / letters:.0%} 的字符是嵌入字体的私有编码，不是 Unicode），"
                                "相当于没有文本层", hint=_HINT)
-    _drop_furniture(page_items)
-    blocks = _assemble(page_items)
+    blocks = assemble_pages(page_items)
     if not blocks:
         raise InputError(path, "OFD 中没有正文内容（只有页码或页眉）", hint=_HINT)
     return SourceDoc(path=str(path), sha256=sha256, format="ofd", blocks=blocks, warnings=warnings)
