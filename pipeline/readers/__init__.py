@@ -16,7 +16,7 @@ from pipeline.errors import InputError
 # A notice is a few hundred KB at most; anything far larger is a mistake (or an attack).
 MAX_INPUT_BYTES = 30 * 1024 * 1024
 
-SUPPORTED = (".txt", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".ofd")
+SUPPORTED = (".txt", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".ofd", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .doc/.xls/.wps/.et (legacy Office binaries)
 
@@ -39,6 +39,9 @@ def sniff_format(path: Path, head: bytes) -> str:
     legacy = _legacy_format(path, head)
     if legacy:
         return legacy
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")) or \
+            (head.startswith(b"BM") and ext == ".bmp"):
+        return "image"
     if ext == ".ofd":
         raise InputError(path, "扩展名为 .ofd，但文件不是 OFD（不是 zip 包，可能已损坏）", hint="请重新导出 OFD 或索取 PDF 版本")
     if ext == ".pdf":
@@ -47,7 +50,7 @@ def sniff_format(path: Path, head: bytes) -> str:
         raise InputError(path, "扩展名为 .docx，但文件不是有效的 Word 文档（不是 zip 格式）", hint="请用 Word 重新保存为 .docx")
     if ext == ".txt" or ext == "":
         return "txt"
-    raise InputError(path, f"不支持的文件类型“{ext}”", hint="可处理的格式：.txt、.docx、.pdf、.doc、.wps、.rtf、.ofd")
+    raise InputError(path, f"不支持的文件类型“{ext}”", hint="可处理的格式：.txt、.docx、.pdf、.doc、.wps、.rtf、.ofd，以及扫描图片 .png/.jpg/.tif")
 
 
 def _is_ofd_package(data: bytes) -> bool:
@@ -112,5 +115,24 @@ def read_document(path: str | Path) -> SourceDoc:
     if fmt in ("doc", "wps", "rtf"):
         from pipeline.readers.office import read_legacy_text
         return read_legacy_text(path, data, sha, fmt)
+    if fmt == "image":
+        from pipeline.readers.ocr import read_ocr
+        return read_ocr(path, data, sha, "image")
     from pipeline.readers.pdf import read_pdf
-    return read_pdf(path, data, sha)
+    try:
+        return read_pdf(path, data, sha)
+    except InputError as refused:
+        return _read_pdf_by_ocr(path, data, sha, refused)
+
+
+def _read_pdf_by_ocr(path: Path, data: bytes, sha: str, refused: InputError) -> SourceDoc:
+    """A PDF refused for want of a usable text layer (a scan, fonts without a Unicode map) is OCRed;
+    any other refusal (encrypted, truncated, damaged) stands. If OCR fails too, both reasons are given."""
+    from pipeline.readers.ocr import pdf_needs_ocr, read_ocr
+    if not pdf_needs_ocr(data):
+        raise refused
+    try:
+        return read_ocr(path, data, sha, "pdf")
+    except InputError as e:
+        raise InputError(path, f"{refused.reason}；文字识别（OCR）也未能读出：{e.reason}", where=e.where,
+                         hint=refused.hint) from None
