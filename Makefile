@@ -10,6 +10,10 @@ STAMP := .stamps
 DEB_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig \
             fonts-noto-cjk poppler-utils
 
+# Readers of legacy formats (issue 15): LibreOffice converts .doc/.wps/.rtf/.xls/.et (python3-uno keeps a
+# converter warm for the watcher); Tesseract (Simplified Chinese) reads scans and photos.
+READER_DEB_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui python3-uno tesseract-ocr tesseract-ocr-chi-sim
+
 .PHONY: all setup run test bench clean samples
 all: run
 
@@ -30,6 +34,7 @@ endef
 $(STAMP)/deb: Makefile
 	@mkdir -p $(STAMP)
 	$(call apt_ensure,$(DEB_PKGS))
+	$(call apt_ensure,$(READER_DEB_PKGS))
 	@touch $@
 
 $(STAMP)/venv: pyproject.toml

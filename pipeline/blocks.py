@@ -81,7 +81,8 @@ class SourceDoc:
 
     path: str
     sha256: str
-    format: str               # "txt" | "docx" | "pdf"
+    format: str               # "txt" | "docx" | "pdf" | "doc" | "wps" | "rtf" | "ofd" | "image"
     blocks: list[Block]
     encoding: str | None = None
     diagnostics: Diagnostics = field(default_factory=Diagnostics)   # what the reader noticed (pdf_page_without_text…)
+    ocr: bool = False         # the text was recognised from page images (see readers/ocr.py)

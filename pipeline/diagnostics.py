@@ -46,6 +46,9 @@ class DiagnosticCode(str, Enum):
     inferred_merge_unconfirmed = "inferred_merge_unconfirmed"
     table_body_mismatch = "table_body_mismatch"
     headline_target_without_row = "headline_target_without_row"
+    ofd_page_without_text = "ofd_page_without_text"
+    ocr_text = "ocr_text"
+    ocr_low_confidence = "ocr_low_confidence"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,9 @@ CODES: dict[DiagnosticCode, CodeInfo] = {
     C.inferred_merge_unconfirmed: CodeInfo(_W, "指标表", "从纯文本推断的合并单元格在正文中找不到印证，请核对原表"),
     C.table_body_mismatch: CodeInfo(_W, "表文核对", "附件指标表的目标值与正文中同一指标的目标不一致"),
     C.headline_target_without_row: CodeInfo(_W, "表文核对", "“主要预期目标”中的目标在附件指标表中没有对应指标"),
+    C.ofd_page_without_text: CodeInfo(_E, "读取 OFD", "该页没有文字（可能是图片或印章），内容未读取"),
+    C.ocr_text: CodeInfo(_W, "文字识别", "文件没有可用的文本层，内容由文字识别（OCR）得到；数字、标点和专有名词请与原件核对"),
+    C.ocr_low_confidence: CodeInfo(_W, "文字识别", "列出识别置信度低的行（页码、文字、置信度），请对照原件重点核对"),
 }
 del C
 DiagnosticCode.__doc__ = "诊断代码 / diagnostic code:\n" + "\n".join(

@@ -25,8 +25,10 @@ class Source(BaseModel):
     """源文件 / the file that was parsed."""
     path: str = Field(description=_d("文件路径（按调用时给出的写法）", "path of the file as given"))
     sha256: str = Field(description=_d("文件内容的 SHA-256（十六进制）", "SHA-256 of the file's bytes, hex"))
-    format: Literal["txt", "docx", "pdf"] = Field(description=_d("读取器识别出的格式（按内容判断，不看扩展名）",
+    format: Literal["txt", "docx", "pdf", "doc", "wps", "rtf", "ofd", "image"] = Field(description=_d("读取器识别出的格式（按内容判断，不看扩展名）",
                                                                   "format the reader recognised (by content, not extension)"))
+    ocr: bool = Field(False, description=_d("文字由文字识别（OCR）从页面图像得到（扫描件、照片、文本层无法解码的 PDF），数字须与原件核对",
+                                           "the text was recognised from page images (scan, photo, undecodable PDF): check figures"))
 
 
 class DocNumber(BaseModel):

@@ -69,3 +69,34 @@ try:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:          # the property test files skip themselves via importorskip
     pass
+
+
+@pytest.fixture(scope="session")
+def legacy_samples(tmp_path_factory) -> dict[str, Path]:
+    """The reference notice as .doc and .rtf, written by LibreOffice (`soffice --convert-to`) from the
+    sample .docx once per test session. Skips when LibreOffice is not installed."""
+    import shutil as _shutil
+    soffice = _shutil.which("soffice") or _shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice not installed (make test installs libreoffice-writer-nogui)")
+    out = tmp_path_factory.mktemp("legacy")
+    profile = tmp_path_factory.mktemp("lo-profile")
+    src = SAMPLES / "zhoucun-2023-plan.docx"
+    made = {}
+    for ext in ("doc", "rtf"):
+        subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                        "--convert-to", ext, "--outdir", str(out), str(src)],
+                       capture_output=True, timeout=180, check=True)
+        made[ext] = out / f"{src.stem}.{ext}"
+        assert made[ext].stat().st_size > 0
+    return made
+
+
+@pytest.fixture(scope="session")
+def reference_ofd(tmp_path_factory) -> Path:
+    """The reference notice as OFD, written from the sample PDF by scripts/make_ofd.py (once per session)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_ofd", REPO / "scripts" / "make_ofd.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.write_ofd(SAMPLES / "zhoucun-2023-plan.pdf", tmp_path_factory.mktemp("ofd") / "zhoucun-2023-plan.ofd")

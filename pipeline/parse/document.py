@@ -200,5 +200,5 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     if keywords:
         from pipeline.parse.keywords import add_keywords
         add_keywords(plan)
-    source = Source(path=doc.path, sha256=doc.sha256, format=doc.format)
+    source = Source(path=doc.path, sha256=doc.sha256, format=doc.format, ocr=doc.ocr)
     return ParseResult(source=source, notice=notice, plan=plan, warnings=diagnostics.as_list())

@@ -88,6 +88,8 @@ def init_worker(watcher_pid: int, warm_up: bool = True) -> None:
     except (ImportError, ValueError, OSError):
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the watcher's to handle
+    from pipeline.readers.office import keep_warm
+    keep_warm()                                      # .doc/.wps/.rtf: one LibreOffice kept running per worker
     if warm_up and os.environ.get("PLANDOC_WATCH_WARMUP", "1") != "0":
         _warm_up()
     # What is alive now (modules, fonts, the word index, templates) lives as long as the worker: keep

@@ -1,0 +1,110 @@
+"""Formats read through other tools (issue 15), each as a ratio or against its goal:
+- .doc via LibreOffice: cold (one soffice per file) and warm (the watcher's UNO bridge); goal warm ≤ 0.4 s;
+- OFD read as a ratio to the PDF read of the same notice (the OFD written from the sample PDF's
+  layout by scripts/make_ofd.py); goal ≤ 1.0×;
+- OCR: our seconds per page (rasterise, find rules, recognise, lay out) against Tesseract's own time on
+  the same page images; goal ≤ 1.1× (our overhead ≤ 10 %). One worker, two pages of a 300-dpi scan.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from timing import best_of  # noqa: E402  (benchmarks/ is on sys.path: run.py)
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+
+
+def _doc_rows(tmp: Path) -> list[tuple[str, str]]:
+    from pipeline.readers import office
+    soffice = office.soffice_binary()
+    if soffice is None:
+        return [(".doc conversion", "skipped (LibreOffice not installed)")]
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--convert-to", "doc",
+                    "--outdir", str(tmp), str(SAMPLES / "zhoucun-2023-plan.docx")], capture_output=True, timeout=300)
+    doc = tmp / "zhoucun-2023-plan.doc"
+    data = doc.read_bytes()
+
+    def convert():
+        with office.converted(doc, data, "docx"):
+            pass
+    office.stop_warm_converter()
+    cold = best_of(convert, 2, warmup=True)            # warm-up: the process's profile is created once
+    t0 = time.perf_counter()
+    warm_started = office.start_warm_converter() is not None
+    start = time.perf_counter() - t0
+    rows = [(".doc → .docx cold (soffice per file)", f"{cold:.2f} s")]
+    if warm_started:
+        warm = best_of(convert, 3, warmup=True)
+        office.stop_warm_converter()
+        rows += [(".doc → .docx warm (UNO bridge)", f"{warm:.2f} s  (goal ≤ 0.4 s; {cold / warm:.1f}× faster)"),
+                 ("warm converter start (once per watcher worker)", f"{start:.2f} s")]
+    else:
+        rows.append((".doc warm", "skipped (no Python with python3-uno)"))
+    return rows
+
+
+def _ofd_rows(tmp: Path) -> list[tuple[str, str]]:
+    from pipeline.readers.ofd import read_ofd
+    from pipeline.readers.pdf import read_pdf
+    spec = importlib.util.spec_from_file_location("make_ofd", REPO / "scripts" / "make_ofd.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    pdf = SAMPLES / "zhoucun-2023-plan.pdf"
+    ofd = mod.write_ofd(pdf, tmp / "notice.ofd")
+    pdf_data, ofd_data = pdf.read_bytes(), ofd.read_bytes()
+    t_pdf = best_of(lambda: read_pdf(pdf, pdf_data, hashlib.sha256(pdf_data).hexdigest()), 5, warmup=True)
+    t_ofd = best_of(lambda: read_ofd(ofd, ofd_data, hashlib.sha256(ofd_data).hexdigest()), 5, warmup=True)
+    return [("OFD read / PDF read, same notice", f"{t_ofd / t_pdf:.2f}×  (goal ≤ 1.0×; {t_ofd * 1000:.0f} ms vs {t_pdf * 1000:.0f} ms)")]
+
+
+def _ocr_rows(tmp: Path) -> list[tuple[str, str]]:
+    from pipeline.readers import ocr
+    if ocr.tesseract_binary() is None:
+        return [("OCR", "skipped (tesseract not installed)")]
+    from PIL import Image
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-f", "2", "-l", "3", str(SAMPLES / "zhoucun-2023-plan.pdf"),
+                    str(tmp / "s")], check=True, timeout=300)
+    images = [Image.open(p).convert("L") for p in sorted(tmp.glob("s-*.png"))]
+    scan = tmp / "scan.pdf"
+    images[0].save(scan, save_all=True, append_images=images[1:], resolution=300)
+    data = scan.read_bytes()
+    os.environ["PLANDOC_OCR_WORKERS"] = "1"
+    try:
+        ours = best_of(lambda: ocr.read_ocr(scan, data, "0" * 64, "pdf"), 2)
+        # the engine alone, on the very images we hand it (rendered at OCR_DPI, rules erased)
+        work = tmp / "engine"
+        work.mkdir()
+        pages = ocr._rasterize_pdf(scan, data, work)
+        exe = ocr.check_engine(scan)
+        prepared = []
+        for p in pages:
+            with Image.open(p) as img:
+                gray = img.convert("L")
+                rules = ocr.rules_from_image(gray, ocr.OCR_DPI)
+                prepared.append(ocr._erase_rules(gray, rules, p) if rules else p)
+        engine = best_of(lambda: sum(ocr.run_tesseract(exe, p)[1] for p in prepared), 2)
+    finally:
+        os.environ.pop("PLANDOC_OCR_WORKERS", None)
+    n = len(pages)
+    return [("OCR seconds per page (ours, 1 worker)", f"{ours / n:.2f} s"),
+            ("OCR ours / Tesseract alone, same images", f"{ours / engine:.2f}×  (goal ≤ 1.1×)")]
+
+
+def run() -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="plandoc-bench-formats-") as tmp:
+        for part in (_doc_rows, _ofd_rows, _ocr_rows):
+            sub = Path(tmp) / part.__name__
+            sub.mkdir()
+            try:
+                rows += part(sub)
+            except Exception as e:          # one tool missing must not hide the other rows
+                rows.append((part.__name__.strip("_"), f"FAILED: {type(e).__name__}: {e}"))
+    return rows
