@@ -107,7 +107,8 @@ class SourceDoc:
 
     path: str
     sha256: str
-    format: str               # "txt" | "docx" | "pdf"
+    format: str               # "txt" | "docx" | "pdf" | "md" | "html"
     blocks: list[Block]
     encoding: str | None = None
     warnings: list[tuple[str, str, Where]] = field(default_factory=list)  # (code, message, where)
+    metadata: dict[str, str] = field(default_factory=dict)  # front matter / page metadata: secondary evidence only

@@ -25,7 +25,7 @@ class Provenance(BaseModel):
 class Source(BaseModel):
     path: str
     sha256: str
-    format: Literal["txt", "docx", "pdf"]
+    format: Literal["txt", "docx", "pdf", "md", "html"]
 
 
 class DocNumber(BaseModel):

@@ -15,7 +15,9 @@ from pipeline.errors import InputError
 # A notice is a few hundred KB at most; anything far larger is a mistake (or an attack).
 MAX_INPUT_BYTES = 30 * 1024 * 1024
 
-SUPPORTED = (".txt", ".docx", ".pdf")
+SUPPORTED = (".txt", ".docx", ".pdf", ".md", ".html")
+MARKDOWN_EXTS = (".md", ".markdown")
+HTML_EXTS = (".html", ".htm", ".xhtml")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .doc/.xls/.wps/.et (legacy Office binaries)
 
@@ -38,9 +40,13 @@ def sniff_format(path: Path, head: bytes) -> str:
         raise InputError(path, "扩展名为 .pdf，但文件不是 PDF（缺少 %PDF 文件头）", hint="请重新导出 PDF")
     if ext in (".docx", ".docm"):
         raise InputError(path, "扩展名为 .docx，但文件不是有效的 Word 文档（不是 zip 格式）", hint="请用 Word 重新保存为 .docx")
+    if ext in MARKDOWN_EXTS:
+        return "md"
+    if ext in HTML_EXTS or head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        return "html"
     if ext == ".txt" or ext == "":
         return "txt"
-    raise InputError(path, f"不支持的文件类型“{ext}”", hint="可处理的格式：.txt、.docx、.pdf")
+    raise InputError(path, f"不支持的文件类型“{ext}”", hint="可处理的格式：.txt、.docx、.pdf、.md、.html")
 
 
 def read_document(path: str | Path) -> SourceDoc:
@@ -63,11 +69,17 @@ def read_document(path: str | Path) -> SourceDoc:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(path, f"无法读取文件（{e.strerror}）") from None
-    fmt = sniff_format(path, data[:8])
+    fmt = sniff_format(path, data[:64])
     sha = hashlib.sha256(data).hexdigest()
     if fmt == "txt":
         from pipeline.readers.txt import read_txt
         return read_txt(path, data, sha)
+    if fmt == "md":
+        from pipeline.readers.markdown import read_markdown
+        return read_markdown(path, data, sha)
+    if fmt == "html":
+        from pipeline.readers.html import read_html
+        return read_html(path, data, sha)
     if fmt == "docx":
         from pipeline.readers.docx import read_docx
         return read_docx(path, data, sha)
