@@ -21,12 +21,15 @@ from pipeline.text import squeeze_cjk_spaces
 _RULE_LINE = re.compile(r"^[-—－―_＿=＝─━·.…\s]+$")
 _ATTACHMENT_HEAD = re.compile(r"^附\s*件\s*\d*\s*$")
 _CHROME = re.compile(r"^(下载|打印|全屏|收藏|分享|关闭|【?字号|【\s*大\s*中\s*小|扫一扫|来源[:：]|浏览次数|当前位置|首页\s*[>＞])")
-_PLAN_GENRE = re.compile(r"(计划|规划|报告|要点|纲要|方案|安排|意见)(（[^）]*）)?(草案)?$")
+_PLAN_GENRE = re.compile(r"(计划|规划|报告|要点|纲要|方案|安排|意见)([（(][^）)]*[）)])?(草案)?$")
 _TERMINAL = re.compile(r"[。；！？]")
 _TITLE_REGION_YEAR = re.compile(r"^(?P<region>[\u4e00-\u9fff]{2,20}?)(?P<year>(19|20)\d{2})\s*年")
 _TITLE_YEAR_REGION = re.compile(r"^(?P<year>(19|20)\d{2})\s*年(?P<region>[\u4e00-\u9fff]{1,12}?(省|自治区|市|区|县|旗|州|盟))")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 MAX_TITLE_LEN = 60
+# A year range in a title (（2021—2035年）, (2024-2026年), 2025年—2027年) is the plan's period, never its year.
+_YEAR_RANGE = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*年?\s*[-—–－~～至到]+\s*(?:19|20)?\d{2,4}\s*年?\s*[）)]?")
+_MULTI_YEAR = re.compile(r"[“\"]?十[一二三四五六七八九]五[”\"]?|[三五]年(行动)?(计划|规划|方案)")
 
 
 def _prov(w: Where | None) -> Provenance:
@@ -85,8 +88,39 @@ def _looks_like_title(norm: str) -> bool:
             and not t.endswith(("：", ":")))
 
 
+def _metadata_fields(meta: dict[str, str]) -> dict[str, str]:
+    """Front matter / page metadata (a reader's `SourceDoc.metadata`) under the header-block labels."""
+    out = {}
+    for key in ("标题", "文号", "发文字号", "成文日期"):
+        v = (meta.get(key) or "").strip()
+        if v and v not in ("-", "—", "无"):
+            out[key] = v
+    return out
+
+
+MAX_PLAN_TITLE_LINES = 3
+
+
+def _plan_title_lines(rest: list[TextBlock], i: int) -> int:
+    """How many lines from `i` make the plan title (0: none). Titles wrap (`…碳达峰碳中和` / `及节能减排重点
+    工作安排`, `…三年行动计划` / `（2019—2021）`): the longest run of title-shaped lines ending in a genre wins."""
+    for k in range(MAX_PLAN_TITLE_LINES, 0, -1):
+        run = rest[i:i + k]
+        if len(run) < k or not all(_looks_like_title(b.norm) for b in run):
+            continue
+        joined = "".join(squeeze_cjk_spaces(b.norm) for b in run)
+        if len(joined) <= MAX_TITLE_LEN + 10 and _PLAN_GENRE.search(joined):
+            return k
+    return 0
+
+
 def _fill_from_header(notice, header: dict[str, str], warnings: list[Warning_]) -> None:
     """Secondary evidence: only what the body itself lacks, and never a posting date as 成文日期."""
+    full = squeeze_cjk_spaces(header.get("标题", ""))
+    cut = squeeze_cjk_spaces(notice.title)
+    if full and cut and full != cut and full.startswith(cut) and not cut.endswith(("通知", "意见", "批复", "函", "决定")):
+        notice.title = full
+        warnings.append(_warn("title_from_header", f"正文标题“{cut}”不完整，采用文件信息中的“{full}”", None))
     number = header.get("发文字号") or header.get("文号")
     if notice.doc_number is None and number:
         notice.doc_number = parse_doc_number(number)
@@ -125,24 +159,27 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     cover = parse_cover(paras)
     warnings += [_warn(c, m, b.where) for c, m, b in cover.warnings]
     notice = cover.notice
+    header = {**_metadata_fields(doc.metadata), **header}
     if notice is not None and header:
         _fill_from_header(notice, header, warnings)
     rest = paras[cover.end:]
     # 4. Plan title: the first title-shaped paragraph before the first label.
     plan = Plan()
     title_i = None
+    title_len = 1
     for i, b in enumerate(rest[:12]):
         if match_label(b.norm):
             break
-        if _looks_like_title(b.norm) and _PLAN_GENRE.search(squeeze_cjk_spaces(b.norm)):
-            title_i = i
+        k = _plan_title_lines(rest, i)
+        if k:
+            title_i, title_len = i, k
             break
     if title_i is None and rest and _looks_like_title(rest[0].norm) and notice is None:
         title_i = 0
     if title_i is not None:
-        plan.title = squeeze_cjk_spaces(rest[title_i].text).strip()
+        plan.title = "".join(squeeze_cjk_spaces(b.text).strip() for b in rest[title_i:title_i + title_len])
         pre_title = rest[:title_i]
-        body = rest[title_i + 1:]
+        body = rest[title_i + title_len:]
     else:
         pre_title = []
         body = rest
@@ -164,14 +201,20 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
         notice.attachments = attachments
         if notice.issuer is None:
             body_paras = body_paras[:parse_closing(body_paras, notice)]
+        if notice.issuer is None and cover.title_issuers:
+            notice.issuers = list(cover.title_issuers)
+            notice.issuer = "、".join(notice.issuers)
+            warnings.append(_warn("issuer_from_title", f"没有落款机关，发文机关取自标题：{notice.issuer}", None))
     # 5. Region and year.
-    src_title = plan.title or ""
+    src_title = _YEAR_RANGE.sub("", plan.title or "")
+    multi_year = src_title != (plan.title or "") or bool(_MULTI_YEAR.search(src_title))
     m = _TITLE_REGION_YEAR.match(src_title)
     m = m or _TITLE_YEAR_REGION.match(src_title)
     if m:
         plan.region, plan.year = m.group("region"), int(m.group("year"))
     else:
-        m2 = _ANY_YEAR.search(src_title) or next((mm for b in body_paras[:5] if (mm := _ANY_YEAR.search(b.norm))), None)
+        m2 = _ANY_YEAR.search(src_title) or (None if multi_year else next(
+            (mm for b in body_paras[:5] if (mm := _ANY_YEAR.search(b.norm))), None))
         if m2:
             plan.year = int(m2.group(1))
     # 6. The numbered tree.

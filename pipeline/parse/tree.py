@@ -14,7 +14,12 @@ from pipeline.parse.headlines import find_headlines
 from pipeline.parse.labels import cut_original, match_label
 from pipeline.schema import Node, Provenance
 
-KIND_BY_RUNG = {1: "section", 2: "item", 3: "item", 4: "item"}
+KIND_BY_RUNG = {-2: "section", -1: "section", 0: "section", 1: "section", 2: "item", 3: "item", 4: "item", 5: "item"}
+
+
+def node_level(rung: int) -> int:
+    """Schema level of a rung: parts/chapters/节 are level 0 (above 一、), ① is level 5."""
+    return max(rung, 0)
 _TITLE_END = re.compile(r"[。！？]")
 
 
@@ -47,6 +52,8 @@ def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str,
     warnings: list[tuple[str, str, TextBlock]] = []
     root_last = 0
     opened: list[_Open] = []
+    counter: dict[int, int] = {}          # last number seen per rung, across parents
+    continuous: set[int] = set()          # rungs numbered straight through the document
 
     for block in paras:
         label = match_label(block.norm)
@@ -61,8 +68,16 @@ def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str,
         parent = stack[-1] if stack else None
         last = parent.last_child_number if parent else root_last
         if label.number != last + 1:
-            what = "重复" if label.number <= last else "跳号"
-            warnings.append(("numbering_gap", f"编号“{label.raw}”{what}（上一个同级编号是第{last}个）", block))
+            if last == 0 and label.number == counter.get(label.rung, 0) + 1 and label.number > 1:
+                # 1.–22. running across （一）–（六）: one document-wide counter, said once, not a gap per item.
+                if label.rung not in continuous:
+                    continuous.add(label.rung)
+                    warnings.append(("numbering_continuous", f"“{label.raw}”接续上一部分编号，未在每个上级标题下重新编号"
+                                     "（按全文连续编号处理）", block))
+            else:
+                what = "重复" if label.number <= last else "跳号"
+                warnings.append(("numbering_gap", f"编号“{label.raw}”{what}（上一个同级编号是第{last}个）", block))
+        counter[label.rung] = label.number
         if parent:
             parent.last_child_number = label.number
         else:
@@ -70,7 +85,7 @@ def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str,
         title, rest, title_end = split_title(cut_original(block.text, label.length))
         parent_id = parent.node.id if parent else ""
         node = Node(id=f"{parent_id}.{label.number}" if parent_id else str(label.number),
-                    kind=KIND_BY_RUNG[label.rung], level=label.rung, label=label.canonical,
+                    kind=KIND_BY_RUNG[label.rung], level=node_level(label.rung), label=label.canonical,
                     title=title, title_end=title_end, where=provenance(block))
         (parent.node.children if parent else roots).append(node)
         op = _Open(node, label.rung, [(rest, block)] if rest else [])
@@ -101,7 +116,7 @@ def _finish(op: _Open) -> None:
     for k, h in enumerate(heads, 1):
         end = heads[k].start if k < len(heads) else len(text)
         body = text[h.title_end:end].strip()
-        node.children.append(Node(id=f"{node.id}.{k}", kind="headline", level=min(node.level + 1, 4),
+        node.children.append(Node(id=f"{node.id}.{k}", kind="headline", level=min(node.level + 1, 5),
                                   label=h.label, title=h.title, text=body,
                                   title_end=text[h.title_end - 1] if text[h.title_end - 1:h.title_end] in "。！？，,；;" else None,
                                   where=provenance(_block_at(starts, h.start))))

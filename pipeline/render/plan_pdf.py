@@ -20,7 +20,7 @@ from pipeline.schema import Node, ParseResult, Row
 
 STYLES = ("plain", "formal")
 # Heading span class by ladder level (1 一、黑体 · 2 （一）楷体 · 3 1. 仿宋 · 4 （1） 仿宋).
-LEVEL_CLASS = {1: "h1", 2: "h2", 3: "h3", 4: "h4"}
+LEVEL_CLASS = {0: "h1", 1: "h1", 2: "h2", 3: "h3", 4: "h4"}
 # A heading title ending in one of these is the first sentence of its paragraph (run-in heading).
 SENTENCE_END = "。！？；：…"
 CN_NUMERALS = "一二三四五六七八九十"
