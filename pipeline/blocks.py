@@ -78,6 +78,7 @@ class TableCell:
     colspan: int = 1
     where: Where = field(default_factory=Where)
     indent: int = 0           # leading spaces before the text (a cue for child rows in flattened tables)
+    inferred: bool = False    # its span was reconstructed from a flattened table, not read from the source
 
 
 @dataclass(slots=True)

@@ -75,6 +75,7 @@ class Row(BaseModel):
     base: Period = Field(default_factory=Period)
     target: Period = Field(default_factory=Period)
     where: Provenance = Field(default_factory=Provenance)
+    binding: Optional[Literal["预期性", "约束性"]] = None    # the table's 属性 column, when it has one
 
 
 class Target(BaseModel):

@@ -13,7 +13,7 @@ from pipeline.parse.cover import ATTACHMENT_LINE, parse_closing, parse_cover, pa
 from pipeline.parse.dates import parse_date
 from pipeline.parse.header_block import split_header_block
 from pipeline.parse.labels import match_label
-from pipeline.parse.table import parse_table
+from pipeline.parse.table import is_indicator_table, parse_table
 from pipeline.parse.tree import build_tree
 from pipeline.schema import ParseResult, Plan, Provenance, Source, Warning_
 from pipeline.text import squeeze_cjk_spaces
@@ -45,13 +45,15 @@ def _is_furniture(b: TextBlock) -> bool:
 
 
 _OPEN_AT_END = re.compile(r"[（(“《〔［\[]$")
+_BARE_YEAR = re.compile(r"^(19|20)\d{2}$")      # a date broken after its year: "2014" / "年8月26日"
 
 
 def rejoin_broken_lines(paras: list[TextBlock]) -> list[TextBlock]:
-    """Rejoin a paragraph that ends in an opening bracket with the next one (scrape defect: "（" / "三）…")."""
+    """Rejoin a paragraph that ends in an opening bracket with the next one (scrape defect: "（" / "三）…"),
+    and a bare year with the 年… line that continues it (a date broken inside a table-like layout)."""
     out: list[TextBlock] = []
     for b in paras:
-        if out and _OPEN_AT_END.search(out[-1].norm):
+        if out and (_OPEN_AT_END.search(out[-1].norm) or (_BARE_YEAR.match(out[-1].norm) and b.norm.startswith("年"))):
             prev = out[-1]
             out[-1] = TextBlock(text=prev.text + b.text, norm=prev.norm + b.norm, where=prev.where, style=prev.style,
                                 outline_level=prev.outline_level, auto_label=prev.auto_label, font=prev.font,
@@ -80,6 +82,30 @@ def split_run_on(paras: list[TextBlock]) -> list[TextBlock]:
             pos = m.end()
         out.append(TextBlock(text=b.text[pos:].strip(), norm=b.norm[pos:].strip(), where=b.where))
     return out
+
+
+ATTACHMENT_LOOKAHEAD = 4      # non-blank blocks between a 附件 head and its table (the table's title)
+
+
+def _attachment_start(blocks: list) -> int:
+    """Where the 附件 region starts: a 附件 head whose table follows within a few lines; else a table after
+    which no numbered heading comes (the table closes the document); else nowhere."""
+    for i, b in enumerate(blocks):
+        if isinstance(b, TextBlock) and _ATTACHMENT_HEAD.match(b.norm):
+            seen = 0
+            for nb in blocks[i + 1:]:
+                if isinstance(nb, TableBlock):
+                    return i
+                if not nb.is_blank:
+                    seen += 1
+                    if seen > ATTACHMENT_LOOKAHEAD:
+                        break
+    for i, b in enumerate(blocks):
+        if isinstance(b, TableBlock):
+            if not any(isinstance(a, TextBlock) and match_label(a.norm) is not None and match_label(a.norm).rung <= 1
+                       for a in blocks[i + 1:]):
+                return i
+    return len(blocks)
 
 
 def _looks_like_title(norm: str) -> bool:
@@ -140,15 +166,16 @@ def _iso(s: str) -> str | None:
 
 def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     warnings: list[Warning_] = [_warn(c, m, w) for c, m, w in doc.warnings]
-    blocks = doc.blocks
-    # 1. Split off the attachment region: the first "附件" head line or the first table.
-    att_start = len(blocks)
-    for i, b in enumerate(blocks):
-        if isinstance(b, TableBlock) or (isinstance(b, TextBlock) and _ATTACHMENT_HEAD.match(b.norm)):
-            att_start = i
-            break
+    # 0. Tables flattened one cell per paragraph become TableBlocks (any reader: web text, .md, copy-paste).
+    from pipeline.parse.flat_table import find_flat_tables
+    blocks, flat_warnings = find_flat_tables(doc.blocks)
+    warnings += [_warn(c, m, w) for c, m, w in flat_warnings]
+    # 1. Split off the attachment region: a "附件" head line that leads to a table (or the last table when
+    #    no heading follows it). Tables inside the body (a 主要指标 table under 一、) are parsed where they stand.
+    att_start = _attachment_start(blocks)
     paras = split_run_on(rejoin_broken_lines([b for b in blocks[:att_start]
                                               if isinstance(b, TextBlock) and not b.is_blank and not _is_furniture(b)]))
+    body_tables = [b for b in blocks[:att_start] if isinstance(b, TableBlock)]
     # 2. A website header block (标题/索引号/文号… labels) is metadata, not the document.
     header, header_end = split_header_block(paras)
     if header_end:
@@ -227,8 +254,15 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     # 7. Indicator tables in the attachment region.
     inferred = []
     tail = blocks[att_start:]
+    for b in body_tables:
+        if not is_indicator_table(b):
+            continue
+        res = parse_table(b, plan.year, row_id_start=len(plan.indicators) + 1)
+        plan.indicators.extend(res.rows)
+        inferred.extend(res.inferred)
+        warnings += [_warn(c, m, w) for c, m, w in res.warnings]
     for i, b in enumerate(tail):
-        if not isinstance(b, TableBlock):
+        if not isinstance(b, TableBlock) or not is_indicator_table(b):
             continue
         res = parse_table(b, plan.year, row_id_start=len(plan.indicators) + 1)
         if not res.rows:
