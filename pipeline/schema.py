@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 SCHEMA_VERSION = "1"
 
@@ -111,6 +111,9 @@ class Node(BaseModel):
     target_ids: list[str] = Field(default_factory=list)
     where: Provenance = Field(default_factory=Provenance)
     keywords: list[str] = Field(default_factory=list)
+    # The source paragraphs of `text` as (text, Provenance), so a target can carry the line of its own
+    # sentence rather than its heading's. Parse-time only: not serialised, not part of the contract.
+    _paras: list = PrivateAttr(default_factory=list)
 
 
 class TableBodyMatch(BaseModel):

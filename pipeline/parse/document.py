@@ -159,6 +159,12 @@ def _fill_from_header(notice, header: dict[str, str], warnings: list[Warning_]) 
             warnings.append(_warn("date_from_header", f"正文中没有成文日期，采用网页信息栏中的“{header['成文日期']}”", None))
 
 
+def _all_nodes(nodes):
+    for n in nodes:
+        yield n
+        yield from _all_nodes(n.children)
+
+
 def _iso(s: str) -> str | None:
     m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", s.strip())
     return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
@@ -282,6 +288,8 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     warnings += check_inferred_merges(plan, inferred)
     from pipeline.parse.targets import attach_targets
     warnings += attach_targets(plan)
+    for node in plan.walk() if hasattr(plan, "walk") else _all_nodes(plan.sections):
+        node._paras = []                  # parse-time provenance of text paragraphs: not part of the result
     from pipeline.parse.reconcile import reconcile
     warnings += reconcile(plan)
     if keywords:

@@ -100,6 +100,7 @@ def build_tree(paras: list[TextBlock]) -> tuple[list[Node], str, list[tuple[str,
 def _finish(op: _Open) -> None:
     """Set the node's own text; leaf items get their run-in headlines as children."""
     node = op.node
+    node._paras = [(t, provenance(b)) for t, b in op.paras]
     starts, pos = [], 0
     for t, b in op.paras:
         starts.append((pos, b))
@@ -116,10 +117,12 @@ def _finish(op: _Open) -> None:
     for k, h in enumerate(heads, 1):
         end = heads[k].start if k < len(heads) else len(text)
         body = text[h.title_end:end].strip()
-        node.children.append(Node(id=f"{node.id}.{k}", kind="headline", level=min(node.level + 1, 5),
+        child = Node(id=f"{node.id}.{k}", kind="headline", level=min(node.level + 1, 5),
                                   label=h.label, title=h.title, text=body,
                                   title_end=text[h.title_end - 1] if text[h.title_end - 1:h.title_end] in "。！？，,；;" else None,
-                                  where=provenance(_block_at(starts, h.start))))
+                                  where=provenance(_block_at(starts, h.start)))
+        child._paras = node._paras
+        node.children.append(child)
 
 
 def _block_at(starts: list[tuple[int, TextBlock]], offset: int) -> TextBlock:
