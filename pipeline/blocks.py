@@ -88,6 +88,7 @@ class TableBlock:
     n_cols: int
     spans_known: bool
     where: Where = field(default_factory=Where)
+    confident: bool = True    # False: a detected table whose cells could not all be placed (keep out of prose only)
 
     def rows(self) -> list[list[TableCell]]:
         """Source cells grouped by their top-left row, in column order."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 GOLD_DIR = Path(__file__).parent / "gold" / "shanghai"
-CORPUS_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "real" / "shanghai"
+CORPUS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real" / "shanghai"
 
 
 def gold_files() -> list[Path]:

@@ -132,7 +132,7 @@ def _plan_title_lines(rest: list[TextBlock], i: int) -> int:
     工作安排`, `…三年行动计划` / `（2019—2021）`): the longest run of title-shaped lines ending in a genre wins."""
     for k in range(MAX_PLAN_TITLE_LINES, 0, -1):
         run = rest[i:i + k]
-        if len(run) < k or not all(_looks_like_title(b.norm) for b in run):
+        if len(run) < k or not all(_looks_like_title(b.norm) and not _ATTACHMENT_HEAD.match(b.norm) for b in run):
             continue
         joined = "".join(squeeze_cjk_spaces(b.norm) for b in run)
         if len(joined) <= MAX_TITLE_LEN + 10 and _PLAN_GENRE.search(joined):

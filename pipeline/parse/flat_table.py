@@ -151,6 +151,7 @@ def _build(header: list[_Cell], rows: list[list[_Cell]], table_no: int) -> Table
     for k, c in enumerate(head):
         cells.append(TableCell(text=c.text, row=0, col=k, where=_where(c.where, table_no, 1, k)))
     owner: dict[int, TableCell] = {}          # column → the last text cell printed in it (for rowspans)
+    unexplained = 0                           # cells missing from a row with no merged cell above them
     for r, row in enumerate(rows, start=1):
         cols = _place(row, width, profile)
         for c, k in zip(row, cols):
@@ -164,8 +165,11 @@ def _build(header: list[_Cell], rows: list[list[_Cell]], table_no: int) -> Table
             if above is not None and _kind(above.text) == "text" and above.row + above.rowspan == r:
                 above.rowspan += 1              # a vertically merged cell, printed once
                 above.inferred = True
+            else:
+                unexplained += 1
     return TableBlock(cells=cells, n_rows=len(rows) + 1, n_cols=width, spans_known=True,
-                      where=_where(header[0].where, table_no, None, None))
+                      where=_where(header[0].where, table_no, None, None),
+                      confident=unexplained == 0 and len(head) == len(header))
 
 
 def _where(w: Where, table_no: int, row: int | None, col: int | None) -> Where:
@@ -208,7 +212,11 @@ def find_flat_tables(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, 
         table = _build(header, rows, table_no)
         out.append(table)
         short = [r for r in rows if len(r) < table.n_cols]
-        if short:
+        if not table.confident:
+            warnings.append(("table_unsure",
+                             f"表格（{header[0].where.describe() or '表头'}起）被拆成每格一段，部分单元格无法确定所在列，"
+                             "未读取其中的指标行（表内数字也不作为正文目标），请核对原表", header[0].where))
+        elif short:
             warnings.append(("table_cells_missing",
                              f"表格（{header[0].where.describe() or '表头'}起）有 {len(short)} 行单元格少于表头列数，"
                              "已按同列内容类型对齐，空出的文字列视为上一行的合并单元格", header[0].where))

@@ -247,7 +247,7 @@ _TASK_HEAD = re.compile(r"任务|工作|责任|牵头|进度|措施|内容")
 def is_indicator_table(table: TableBlock) -> bool:
     """A task table (序号/重点任务/具体工作/责任部门) is kept out of the prose but yields no indicator rows."""
     rows = table.rows()
-    if not rows:
+    if not rows or not table.confident:
         return False
     head = "".join(c.text for r in rows[:2] for c in r)
     return "指标" in head or not _TASK_HEAD.search(head)
