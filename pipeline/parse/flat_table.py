@@ -44,10 +44,11 @@ class _Cell:
     last: int             # block index of its last line
 
 
-def _cells(blocks: list[Block], start: int, end: int) -> list[_Cell]:
-    """Paragraph cells of blocks[start:end]: consecutive non-blank lines join when the text uses blank lines."""
-    texts = [b for b in blocks[start:end] if isinstance(b, TextBlock)]
-    blank_separated = any(b.is_blank for b in texts)
+def _cells(blocks: list[Block], start: int, end: int, limit: int | None = None) -> list[_Cell]:
+    """Paragraph cells of blocks[start:end]: consecutive non-blank lines join when the text uses blank lines.
+    `limit` stops after that many cells (the header probe must not walk the whole document)."""
+    probe = blocks[start:min(end, start + 2 * MAX_HEADER + 2)]     # how the table's own header is written
+    blank_separated = any(isinstance(b, TextBlock) and b.is_blank for b in probe)
     out: list[_Cell] = []
     prev_blank = True
     for k in range(start, end):
@@ -62,6 +63,8 @@ def _cells(blocks: list[Block], start: int, end: int) -> list[_Cell]:
             c.text = f"{c.text}\n{b.text}"
             c.last = k
         else:
+            if limit is not None and len(out) >= limit:
+                break
             out.append(_Cell(b.text, b.where, k, k))
         prev_blank = False
     return out
@@ -192,7 +195,7 @@ def find_flat_tables(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, 
         end = i
         while end < n and isinstance(blocks[end], TextBlock) and end - i < 4000:
             end += 1
-        cells = _cells(blocks, i, end)
+        cells = _cells(blocks, i, end, limit=MAX_HEADER + 1)
         h = 0
         while h < len(cells) and h < MAX_HEADER and _is_header_cell(cells[h].text):
             h += 1
@@ -202,6 +205,7 @@ def find_flat_tables(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, 
             out.append(b)
             i += 1
             continue
+        cells = _cells(blocks, i, end)
         header = cells[:h]
         rows, used = _split_rows(cells[h:], h, serial)
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
