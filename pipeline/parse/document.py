@@ -287,7 +287,12 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     from pipeline.parse.corroborate import check_inferred_merges
     warnings += check_inferred_merges(plan, inferred)
     from pipeline.parse.targets import attach_targets
-    warnings += attach_targets(plan)
+    preamble_paras = []
+    for b in body_paras:
+        if match_label(b.norm):
+            break
+        preamble_paras.append((b.text, _prov(b.where)))
+    warnings += attach_targets(plan, preamble_paras)
     for node in plan.walk() if hasattr(plan, "walk") else _all_nodes(plan.sections):
         node._paras = []                  # parse-time provenance of text paragraphs: not part of the result
     from pipeline.parse.reconcile import reconcile

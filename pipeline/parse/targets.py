@@ -174,6 +174,9 @@ class Found:
     modality: str | None = None
     binding: str | None = None
     flow_verb: str | None = field(default=None, repr=False)
+    own_cue: bool = field(default=False, repr=False)        # the comparator came from a word before the number
+    num_start: int = field(default=-1, repr=False)          # where the number starts (sentence offset)
+    prefix_cue: bool = field(default=False, repr=False)     # …and that word came before it (不少于 N), not after (N以上)
 
 
 # ---------------------------------------------------------------- masking
@@ -372,6 +375,7 @@ def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]]
             continue                         # 总投资6.5亿元的…: an attribute (but …50%的目标要求 is the target)
         clause_start = _clause_start(masked, start)
         raw_prefix = text[clause_start:start]
+        cue_before = _strip_cues(text[_clause_start(masked, start, STRONG_PUNCT):start])[1] is not None
         if _FACT_CUE.search(raw_prefix) or (raw_prefix.endswith(("共", "包括")) and _OWN_TASKS.match(masked, end)):
             continue                         # 目前实有43辆 (a fact) · 共22项任务 (the plan's own task count)
         prefix, comparator, direction = _strip_cues(raw_prefix)
@@ -425,7 +429,8 @@ def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]]
         out.append(Found(clause_start, tail, text[clause_start:tail], metric, value=value, unit=unit,
                          comparator=comparator or "eq", low=low, high=high, direction=direction or "level",
                          scope=scope, modality=_modality(masked, start), binding=_binding(text[clause_start:tail]),
-                         flow_verb=flow))
+                         flow_verb=flow, own_cue=cue_before or m.qual is not None, num_start=start,
+                         prefix_cue=cue_before))
     return out
 
 
@@ -480,9 +485,16 @@ def _respectively_targets(text: str, masked: str, taken: list[tuple[int, int]]) 
     return out
 
 
+_LIST_JOINT = re.compile(r"^[\u4e00-\u9fff□]{0,12}?(和|及|与)$")
+
+
 def _carry_flow_verbs(text: str, found: list[Found]) -> None:
-    """`力争新培育专精特新企业10家以上、瞪羚企业5家以上`: the 新-verb carries over a 、-list."""
+    """`力争新培育专精特新企业10家以上、瞪羚企业5家以上`: the 新-verb carries over a 、-list; and a comparator
+    word before the first number (不少于100万条…和10万条…) carries to a 和-joined second number with none."""
     for prev, cur in zip(found, found[1:]):
+        if (cur.comparator == "eq" and not cur.own_cue and prev.prefix_cue and prev.comparator in ("ge", "le")
+                and cur.num_start >= prev.end and _LIST_JOINT.match(text[prev.end:cur.num_start])):
+            cur.comparator = prev.comparator
         if cur.value is None and cur.comparator is None:
             continue
         joint = text[prev.end:cur.start + 1] if cur.start >= prev.end else ""
@@ -566,7 +578,7 @@ def _walk_ctx(nodes: list[Node], in_review: bool = False, in_projects: bool = Fa
         yield from _walk_ctx(n.children, review, in_projects or bool(PROJECT_SECTION.search(n.title or "")))
 
 
-def attach_targets(plan: Plan) -> list[Warning_]:
+def attach_targets(plan: Plan, preamble_paras: list = ()) -> list[Warning_]:
     """Find every target in the node titles/texts (and plan.preamble), fill plan.targets and node.target_ids.
 
     Review sections are skipped (one warning names each), and so are project names under a 项目 section."""
@@ -581,7 +593,7 @@ def attach_targets(plan: Plan) -> list[Warning_]:
                 node.target_ids.append(t.id)
 
     if plan.preamble:
-        add(plan.preamble, None)
+        add(plan.preamble, None, list(preamble_paras))
     for node, review, in_projects, review_root in _walk_ctx(plan.sections):
         node.target_ids = []
         if review:
