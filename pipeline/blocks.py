@@ -1,6 +1,6 @@
 """The block model: what every reader produces and the only thing the parser sees.
 
-A reader turns a file (.txt, .docx, .pdf) into a flat list of blocks in reading order:
+A reader turns a file (.txt, .docx, .pdf, .md, .html) into a flat list of blocks in reading order:
 `TextBlock` for a paragraph (or a line, for text files) and `TableBlock` for a table. The parser
 never learns which format a block came from, so the same notice gives the same JSON from any reader.
 

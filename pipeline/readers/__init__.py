@@ -15,7 +15,7 @@ from pipeline.errors import InputError
 # A notice is a few hundred KB at most; anything far larger is a mistake (or an attack).
 MAX_INPUT_BYTES = 30 * 1024 * 1024
 
-SUPPORTED = (".txt", ".docx", ".pdf", ".md", ".html")
+SUPPORTED = (".txt", ".docx", ".pdf", ".md", ".markdown", ".html", ".htm")
 MARKDOWN_EXTS = (".md", ".markdown")
 HTML_EXTS = (".html", ".htm", ".xhtml")
 

@@ -61,7 +61,9 @@ def _split(text: str) -> list[str]:
 
 
 def _heading_text(node: Node) -> str:
-    return f"{node.label or ''}{node.title}"
+    # 第一章　规划背景: a part/chapter label is set off from its title by a full-width space, as printed
+    gap = "\u3000" if node.level == 0 and (node.label or "").startswith("第") and node.title else ""
+    return f"{node.label or ''}{gap}{node.title}"
 
 
 def _body_after_title(node: Node) -> str:
