@@ -1,6 +1,6 @@
 """The block model: what every reader produces and the only thing the parser sees.
 
-A reader turns a file (.txt, .docx, .pdf) into a flat list of blocks in reading order:
+A reader turns a file (.txt, .docx, .pdf, .md, .html) into a flat list of blocks in reading order:
 `TextBlock` for a paragraph (or a line, for text files) and `TableBlock` for a table. The parser
 never learns which format a block came from, so the same notice gives the same JSON from any reader.
 
@@ -52,6 +52,7 @@ class TableCell:
     colspan: int = 1
     where: Provenance = field(default_factory=Provenance)
     indent: int = 0           # leading spaces before the text (a cue for child rows in flattened tables)
+    inferred: bool = False    # its span was reconstructed from a flattened table, not read from the source
 
 
 @dataclass(slots=True)
@@ -61,6 +62,7 @@ class TableBlock:
     n_cols: int
     spans_known: bool
     where: Provenance = field(default_factory=Provenance)
+    confident: bool = True    # False: a detected table whose cells could not all be placed (keep out of prose only)
 
     def rows(self) -> list[list[TableCell]]:
         """Source cells grouped by their top-left row, in column order."""
@@ -81,8 +83,9 @@ class SourceDoc:
 
     path: str
     sha256: str
-    format: str               # "txt" | "docx" | "pdf" | "doc" | "wps" | "rtf" | "ofd" | "image"
+    format: str               # "txt" | "docx" | "pdf" | "doc" | "wps" | "rtf" | "ofd" | "image" | "md" | "html"
     blocks: list[Block]
     encoding: str | None = None
     diagnostics: Diagnostics = field(default_factory=Diagnostics)   # what the reader noticed (pdf_page_without_text…)
     ocr: bool = False         # the text was recognised from page images (see readers/ocr.py)
+    metadata: dict[str, str] = field(default_factory=dict)  # front matter / page metadata: secondary evidence only

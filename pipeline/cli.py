@@ -59,7 +59,7 @@ def load_plan(path: Path):
 
 
 @app.command()
-def parse(file: Path = typer.Argument(..., help="通知文件（.txt/.docx/.pdf）"),
+def parse(file: Path = typer.Argument(..., help="通知文件（.txt/.docx/.pdf/.md/.html）"),
           output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出 JSON 文件；缺省写到标准输出")):
     """解析一份通知，输出 JSON。"""
     from pipeline.parse import parse_file

@@ -49,6 +49,13 @@ class DiagnosticCode(str, Enum):
     ofd_page_without_text = "ofd_page_without_text"
     ocr_text = "ocr_text"
     ocr_low_confidence = "ocr_low_confidence"
+    title_unclosed = "title_unclosed"
+    title_from_header = "title_from_header"
+    issuer_from_title = "issuer_from_title"
+    numbering_continuous = "numbering_continuous"
+    table_unsure = "table_unsure"
+    table_cells_missing = "table_cells_missing"
+    review_section = "review_section"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +85,13 @@ CODES: dict[DiagnosticCode, CodeInfo] = {
     C.ofd_page_without_text: CodeInfo(_E, "读取 OFD", "该页没有文字（可能是图片或印章），内容未读取"),
     C.ocr_text: CodeInfo(_W, "文字识别", "文件没有可用的文本层，内容由文字识别（OCR）得到；数字、标点和专有名词请与原件核对"),
     C.ocr_low_confidence: CodeInfo(_W, "文字识别", "列出识别置信度低的行（页码、文字、置信度），请对照原件重点核对"),
+    C.title_unclosed: CodeInfo(_W, "通知封面", "标题没有以“的通知”等文种结尾（可能被截断），请核对原文"),
+    C.title_from_header: CodeInfo(_I, "网页信息栏", "正文中的通知标题不完整，采用了文件信息（网页信息栏/前置信息）中的完整标题"),
+    C.issuer_from_title: CodeInfo(_I, "通知封面", "没有落款机关，发文机关取自标题中的机关名称"),
+    C.numbering_continuous: CodeInfo(_I, "编号树", "下级编号在全文连续编号（未在每个上级标题下重新编号），按连续编号处理"),
+    C.table_unsure: CodeInfo(_W, "指标表", "识别出一个逐格分行的表格，但单元格无法可靠归位，未生成指标行；请核对原表"),
+    C.table_cells_missing: CodeInfo(_W, "指标表", "逐格分行的表格中有的行单元格少于表头，缺少的格按合并单元格推断"),
+    C.review_section: CodeInfo(_I, "量化目标", "回顾/成效部分中的数字是已完成情况，不作为本期目标"),
 }
 del C
 DiagnosticCode.__doc__ = "诊断代码 / diagnostic code:\n" + "\n".join(

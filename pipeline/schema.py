@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from pipeline.diagnostics import Diagnostic, DiagnosticCode, Severity  # noqa: F401  (part of the schema)
 from pipeline.provenance import Provenance
@@ -25,7 +25,7 @@ class Source(BaseModel):
     """源文件 / the file that was parsed."""
     path: str = Field(description=_d("文件路径（按调用时给出的写法）", "path of the file as given"))
     sha256: str = Field(description=_d("文件内容的 SHA-256（十六进制）", "SHA-256 of the file's bytes, hex"))
-    format: Literal["txt", "docx", "pdf", "doc", "wps", "rtf", "ofd", "image"] = Field(description=_d("读取器识别出的格式（按内容判断，不看扩展名）",
+    format: Literal["txt", "docx", "pdf", "doc", "wps", "rtf", "ofd", "image", "md", "html"] = Field(description=_d("读取器识别出的格式（按内容判断，不看扩展名）",
                                                                   "format the reader recognised (by content, not extension)"))
     ocr: bool = Field(False, description=_d("文字由文字识别（OCR）从页面图像得到（扫描件、照片、文本层无法解码的 PDF），数字须与原件核对",
                                            "the text was recognised from page images (scan, photo, undecodable PDF): check figures"))
@@ -90,6 +90,7 @@ class Row(BaseModel):
     base: Period = Field(default_factory=Period, description=_d("基期（上年完成）", "base period (last year's outcome)"))
     target: Period = Field(default_factory=Period, description=_d("目标年（本年预期）", "target year (this year's goal)"))
     where: Provenance = Field(default_factory=Provenance, description=_d("出处", "where in the source file"))
+    binding: Optional[Literal["预期性", "约束性"]] = Field(None, description=_d("指标属性（表中“属性”列：预期性/约束性）", "the table's 属性 column: 预期性 (expected) or 约束性 (binding)"))
 
 
 class Target(BaseModel):
@@ -126,7 +127,8 @@ class Node(BaseModel):
     kind: Literal["section", "item", "headline"] = Field(description=_d(
         "section 一、级标题；item （一）/1./（1）级事项；headline 不带编号的短句小标题",
         "section (一、), item (（一）/1./（1）), headline (an unnumbered run-in headline)"))
-    level: int = Field(description=_d("层级 1–4（一、→1，（一）→2，1.→3，（1）→4）", "level 1–4 (一、→1, （一）→2, 1.→3, （1）→4)"))
+    level: int = Field(description=_d("层级 0–5（第X部分/章/节→0，一、→1，（一）→2，1.→3，（1）→4，①→5）",
+                                     "level 0–5 (第X部分/章/节 parts → 0, 一、→1, （一）→2, 1.→3, （1）→4, ①→5)"))
     label: Optional[str] = Field(None, description=_d("编号（规范写法），如 （三）；小标题为其引导词或 null",
                                                       "the label (canonical), e.g. （三）; a headline's lead word or null"))
     title: str = Field(description=_d("标题（到第一个句号为止）", "title (up to the first 。)"))
@@ -137,6 +139,9 @@ class Node(BaseModel):
     target_ids: list[str] = Field(default_factory=list, description=_d("本节点中找到的量化目标编号", "ids of the targets found in this node"))
     where: Provenance = Field(default_factory=Provenance, description=_d("出处", "where in the source file"))
     keywords: list[str] = Field(default_factory=list, description=_d("关键词（按重要性排序）", "keywords, most important first"))
+    # The source paragraphs of `text` as (text, Provenance), so a target can carry the line of its own
+    # sentence rather than its heading's. Parse-time only: not serialised, not part of the contract.
+    _paras: list = PrivateAttr(default_factory=list)
 
     def walk(self) -> Iterator["Node"]:
         """This node and every node below it, in document order (pre-order)."""

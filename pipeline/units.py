@@ -26,7 +26,7 @@ BASE_UNITS: dict[str, str] = {
     "次": "count", "件": "count", "辆": "count", "栋": "count", "间": "count", "部": "count",
     "支": "count", "只": "count", "头": "count", "株": "count", "棵": "count", "册": "count",
     "篇": "count", "趟": "count", "架": "count", "艘": "count", "眼": "count", "盏": "count",
-    "床": "count", "宗": "count",
+    "床": "count", "宗": "count", "根": "count", "具": "count", "份": "count", "词元": "count",
     # time (年/日 are left out on purpose: `2023年`, `25日` are dates, never quantities)
     "天": "days", "小时": "hours", "个月": "months",
     # length / area / volume / mass / energy
@@ -40,13 +40,17 @@ BASE_UNITS: dict[str, str] = {
 
 # Compound units (concentrations, intensities, per-head amounts): numerator/denominator.
 _COMPOUND_NUMERATORS = ("微克", "毫克", "克", "千克", "公斤", "吨", "万吨", "元", "万元", "千瓦时", "吨标准煤", "人")
-_COMPOUND_DENOMINATORS = ("立方米", "升", "平方米", "亩", "人", "年", "天", "小时", "吨", "万元", "户", "平方公里")
+_COMPOUND_DENOMINATORS = ("立方米", "升", "平方米", "亩", "人", "年", "天", "日", "小时", "吨", "万元", "户", "平方公里",
+                          "份", "次", "辆")
 
 _MULTIPLIERS: tuple[tuple[str, float], ...] = (("万亿", 1e12), ("亿", 1e8), ("万", 1e4))
 
 # Spelling variants folded before lookup.
 _ALIASES = {"％": "%", "百分点": "个百分点", "平方千米": "平方公里", "万亩地": "万亩", "人民币": "元",
             "元人民币": "元", "周岁": "年"}
+
+
+_CLASSIFIER = re.compile(r"(.+?)（[\u4e00-\u9fff]{1,2}）")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +68,14 @@ class UnitInfo:
 def _lookup(unit: str) -> UnitInfo | None:
     written = unit
     unit = _ALIASES.get(unit, unit)
+    m = _CLASSIFIER.fullmatch(unit)
+    if m:                             # 20座（处） / 3.8万套（间）: a classifier in brackets, same quantity
+        inner = _lookup(m.group(1))
+        return None if inner is None else UnitInfo(written, unit, inner.base, inner.factor, inner.kind)
     if "/" in unit:
         num, _, den = unit.partition("/")
-        if den in ("年", "天", "小时"):
+        den = den[1:] if den.startswith("每") and len(den) > 1 else den     # 万元/每份 = 万元/份
+        if den in ("年", "天", "日", "小时"):
             top = _lookup(num)
             return None if top is None else UnitInfo(written, unit, f"{top.base}/{den}", top.factor, f"{top.kind}/{den}")
         top, bottom = _lookup(num), _lookup(den)

@@ -15,7 +15,8 @@ from docx.oxml.ns import qn
 
 from conftest import SAMPLES, run_cli
 from pipeline.render import gbt9704 as g
-from pipeline.render.fonts import LICENSED_FAMILIES, PROJECT_FONT_DIR
+from pipeline.render.fonts import LICENSED_FAMILIES
+from pipeline.resources import font_dirs
 
 PLAN = SAMPLES / "zhoucun-2023-plan.txt"
 NEW = SAMPLES / "zhoucun-2024-plan.txt"
@@ -140,7 +141,7 @@ def _fontconfig(tmp_path):
     conf = tmp_path / "fonts.conf"
     conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
                     '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-                    f"<dir>{PROJECT_FONT_DIR.resolve()}</dir>{rules}</fontconfig>", encoding="utf-8")
+                    f"{''.join(f'<dir>{d.resolve()}</dir>' for d in font_dirs())}{rules}</fontconfig>", encoding="utf-8")
     return conf
 
 

@@ -7,7 +7,7 @@ sometimes drop the title altogether.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.blocks import TextBlock
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
@@ -17,7 +17,7 @@ from pipeline.text import squeeze_cjk_spaces
 
 VERBS = ("印发", "下达", "转发", "批转", "颁发", "发布", "发送")
 GENRES = ("通知", "决定", "意见", "批复", "函", "通报")
-ORGAN_SUFFIX = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|管委会|管理委员会|局|委|厅|部|中心|人大常委会)$")
+ORGAN_SUFFIX = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|管委会|管理委员会|局|委|厅|部|中心|人大常委会|办事处|支队|总队)$")
 DOC_NUMBER = re.compile(
     r"(?P<agency>[\u4e00-\u9fff]{1,12}?)\s*[〔﹝\[［【（(]\s*(?P<year>\d{4})\s*[〕﹞\]］】）)]\s*第?\s*(?P<serial>\d{1,4})\s*号")
 DAMAGED_DOC_NUMBER = re.compile(r"^(?P<agency>[\u4e00-\u9fff]{1,12}?)\s*[〔﹝\[［【（(]\s*(?P<year>\d{4})(?P<rest>\d*)\s*$")
@@ -30,6 +30,7 @@ ATTACHMENT_LINE = re.compile(r"^附\s*件\s*[：:]\s*(.+)$")
 class CoverResult:
     notice: Notice | None
     end: int                       # index of the first paragraph after the cover
+    title_issuers: list[str] = field(default_factory=list)   # organs named before 关于 in the title
 
 
 def parse_doc_number(text: str) -> DocNumber | None:
@@ -48,7 +49,7 @@ def is_doc_number_line(norm: str) -> bool:
 
 def _title_object(title: str) -> tuple[str | None, str]:
     """(verb, object) of 关于<verb><object>的通知; object without 《》."""
-    body = title[2:] if title.startswith("关于") else title
+    body = title[title.find("关于") + 2:] if "关于" in title else title
     verb = next((v for v in VERBS if body.startswith(v)), None)
     if verb:
         body = body[len(verb):]
@@ -64,34 +65,109 @@ def is_signature_line(norm: str) -> bool:
     return 2 <= len(t) <= 30 and not re.search(r"[。，；：！？、]", t) and bool(ORGAN_SUFFIX.search(t))
 
 
+# A title: [issuer phrase] 关于 … 的<genre>. The issuer phrase is one or more organs (joined by 、 or spaces).
+TITLE_SHAPE = re.compile(r"^(?P<issuer>[^。，；：:！？]{0,80}?)\s*关于(?P<rest>.+)$")
+_ORGAN_SPLIT = re.compile(r"\s*[、]\s*|\s{1,}")
+MAX_TITLE_LINES = 4
+
+
+def _ends_with_genre(t: str) -> bool:
+    return any(t.endswith(g) for g in GENRES)
+
+
+def split_organs(phrase: str) -> list[str]:
+    """`上海市交通委员会、上海海事局` / `中共黄浦区委办公室  黄浦区人民政府办公室` → one organ per entry.
+    Split only where every piece is itself an organ (ends in an organ suffix)."""
+    phrase = phrase.strip()
+    if not phrase:
+        return []
+    parts = [p for p in _ORGAN_SPLIT.split(phrase) if p]
+    if len(parts) > 1 and all(ORGAN_SUFFIX.search(p) for p in parts):
+        return parts
+    squeezed = re.sub(r"\s+", "", phrase)
+    return [squeezed] if ORGAN_SUFFIX.search(squeezed) else []
+
+
+def _issuer_line(norm: str) -> bool:
+    """A line that holds only an issuer phrase (the organ line above a wrapped title)."""
+    t = norm.strip()
+    return 2 <= len(t) <= 60 and not re.search(r"[。，；：:！？《》]", t) and bool(split_organs(t))
+
+
+def find_title(paras: list[TextBlock], max_scan: int) -> tuple[int, int, str, list[str], bool] | None:
+    """(first index, index after, title, issuers named in it, closed) of the cover title, found by structure:
+    an optional issuer phrase, 关于…, wrapped over up to four lines until the genre word (的通知/的意见/…).
+    A 关于 line that never closes but is followed by the 主送 line is a title cut short (closed=False)."""
+    n = min(len(paras), max_scan)
+    for i in range(n):
+        first = squeeze_cjk_spaces(paras[i].norm)
+        m = TITLE_SHAPE.match(first)
+        if not m or len(first) > 200 or re.search(r"[。！？]", first):
+            continue
+        issuer_phrase = m.group("issuer")
+        if issuer_phrase and not split_organs(paras[i].norm[: paras[i].norm.find("关于")]):
+            continue                      # text before 关于 that is no organ: a sentence, not a title
+        start = i
+        organs = split_organs(paras[i].norm[: paras[i].norm.find("关于")]) if issuer_phrase else []
+        if not issuer_phrase and i > 0 and _issuer_line(paras[i - 1].norm):
+            start, organs = i - 1, split_organs(paras[i - 1].norm)
+            issuer_phrase = squeeze_cjk_spaces(paras[i - 1].norm)
+        title, j = "", i
+        while j < len(paras) and j < i + MAX_TITLE_LINES:
+            title += squeeze_cjk_spaces(paras[j].norm) if j > i else first
+            j += 1
+            if _ends_with_genre(title):
+                break
+            if j < len(paras) and paras[j].norm.endswith(("：", ":")):
+                break
+        if _ends_with_genre(title):
+            full = (issuer_phrase + title) if start < i else title
+            return start, j, full, organs, True
+        # Cut short (a truncated heading): accept one line when the 主送 line follows.
+        if i + 1 < len(paras) and paras[i + 1].norm.endswith(("：", ":")) and ("印发" in first or "转发" in first
+                                                                           or "下达" in first):
+            return start, i + 1, first, organs, False
+    return None
+
+
+def _skip_repeated_title(paras: list[TextBlock], j: int, title: str) -> int:
+    """Web copies print the title twice (page heading, then the document): skip the second copy."""
+    core = title[title.find("关于"):] if "关于" in title else title
+    probe = ""
+    for k in range(j, min(len(paras), j + MAX_TITLE_LINES + 1)):
+        probe += squeeze_cjk_spaces(paras[k].norm)
+        if core and probe.endswith(core) and len(probe) <= len(title) + 30:
+            return k + 1
+        if len(probe) > len(title) + 30:
+            break
+    return j
+
+
 def parse_cover(paras: list[TextBlock], diagnostics: Diagnostics | None = None, max_scan: int = 25) -> CoverResult:
     """Find the cover notice among the first paragraphs. `paras` holds non-blank TextBlocks."""
     found = Diagnostics()      # kept only if a cover is recognised (a rejected cover says nothing)
     n = len(paras)
-    # 1. Title: 关于… lines joined until the genre word closes it (titles wrap mid-word).
-    title_i = None
-    for i in range(min(n, max_scan)):
-        if TITLE_START.match(squeeze_cjk_spaces(paras[i].norm)):
-            title_i = i
-            break
+    # 1. Title by structure ([issuer] 关于…的通知), joined over its wrapped lines.
+    titled = find_title(paras, max_scan)
     doc_no_i = next((i for i in range(min(n, max_scan)) if is_doc_number_line(paras[i].norm)), None)
-    if title_i is None and doc_no_i is None:
+    if titled is None and doc_no_i is None:
         return CoverResult(None, 0)
-    title, j = "", None
-    if title_i is not None:
-        j = title_i
-        while j < n and j < title_i + 4:
-            title += squeeze_cjk_spaces(paras[j].norm)
-            j += 1
-            if any(title.endswith(g) for g in GENRES):
-                break
-        if not any(title.endswith(g) for g in GENRES):
-            title, j = "", None          # not a cover title after all
+    title, j, title_i, title_organs, closed = "", None, None, [], True
+    if titled is not None:
+        title_i, j, title, title_organs, closed = titled
+        j = _skip_repeated_title(paras, j, title)
+        if doc_no_i is not None and doc_no_i < title_i and title_i - doc_no_i > 3:
+            doc_no_i = None
+    if not title and doc_no_i is None:
+        return CoverResult(None, 0)
+    if title and not closed:
+        found.add(DiagnosticCode.title_unclosed, f"标题“{title}”没有以“的通知”等文种结尾（可能被截断）", paras[title_i].where)
     start = j if j is not None else (doc_no_i + 1 if doc_no_i is not None else 0)
     if not title and doc_no_i is None:
         return CoverResult(None, 0)
     notice = Notice(title=title)
     verb, obj = _title_object(title) if title else (None, "")
+    title_issuers = title_organs
     notice.verb = verb
     # 2. 文号, above or below the title.
     if doc_no_i is not None and doc_no_i <= start + 2:
@@ -117,7 +193,7 @@ def parse_cover(paras: list[TextBlock], diagnostics: Diagnostics | None = None, 
         addr += t
         if t.endswith(("：", ":")):
             notice.addressees_text = addr.rstrip("：:")
-            notice.addressees = [x for x in re.split(r"[、，,]", notice.addressees_text) if x]
+            notice.addressees = split_addressees(notice.addressees_text)
             start = i + 1
             break
         i += 1
@@ -143,12 +219,12 @@ def parse_cover(paras: list[TextBlock], diagnostics: Diagnostics | None = None, 
             return CoverResult(None, 0)
         notice.body = "\n".join(body[:1])
         _keep(found, diagnostics)
-        return CoverResult(notice, start + (1 if body else 0))
+        return CoverResult(notice, start + (1 if body else 0), title_issuers)
     notice.body = "\n".join(body)
     issuers = []
     i = sig_i
     while i < n and is_signature_line(paras[i].norm) and not looks_like_date_line(paras[i].norm):
-        issuers.append(paras[i].norm.replace(" ", "").replace("\u3000", ""))
+        issuers.extend(signature_organs(paras[i].norm))
         i += 1
     notice.issuers = issuers
     notice.issuer = "、".join(issuers) if issuers else None
@@ -172,12 +248,45 @@ def parse_cover(paras: list[TextBlock], diagnostics: Diagnostics | None = None, 
     if not verb:
         notice.verb = next((v for v in VERBS if v in body_text), None)
     _keep(found, diagnostics)
-    return CoverResult(notice, i)
+    return CoverResult(notice, i, title_issuers)
 
 
 def _keep(found: Diagnostics, diagnostics: Diagnostics | None) -> None:
     if diagnostics is not None:
         diagnostics.extend(found)
+
+
+# 主送: ， ； separate groups; 、 separates addressees unless the group is an elliptic list of organ types
+# sharing one head (区政府各委、办、局 · 各乡、镇人民政府 · 区委、区人民政府各部、委、办、局), which stays whole.
+_GROUP_SPLIT = re.compile(r"[，,；;]")
+
+
+def _elliptic(piece: str, following: str | None) -> bool:
+    """A bare organ type (办, 局) or 各+one character sharing the next piece's head (各乡、镇人民政府)."""
+    if len(piece) <= 1:
+        return True
+    return (len(piece) == 2 and piece.startswith("各") and following is not None and len(following) > 2
+            and bool(ORGAN_SUFFIX.search(following)) and following[0] != "各")
+
+
+def split_addressees(text: str) -> list[str]:
+    out: list[str] = []
+    for group in _GROUP_SPLIT.split(text):
+        group = group.strip()
+        if not group:
+            continue
+        pieces = [p.strip() for p in group.split("、") if p.strip()]
+        if any(_elliptic(p, pieces[k + 1] if k + 1 < len(pieces) else None) for k, p in enumerate(pieces)):
+            out.append(group)
+        else:
+            out.extend(pieces)
+    return out
+
+
+def signature_organs(norm: str) -> list[str]:
+    """One signature line → its organs: joint issuers often share a line, separated by spaces."""
+    organs = split_organs(norm.replace("\u3000", " "))
+    return organs or [norm.replace(" ", "").replace("\u3000", "")]
 
 
 def parse_closing(paras: list[TextBlock], notice: Notice, max_tail: int = 8) -> int:
@@ -197,7 +306,7 @@ def parse_closing(paras: list[TextBlock], notice: Notice, max_tail: int = 8) -> 
         start -= 1
     if start == date_i:
         return n
-    notice.issuers = [p.norm.replace(" ", "").replace("\u3000", "") for p in paras[start:date_i]]
+    notice.issuers = [o for p in paras[start:date_i] for o in signature_organs(p.norm)]
     notice.issuer = "、".join(notice.issuers)
     notice.date, _warn = parse_date(paras[date_i].norm)
     if end < n:

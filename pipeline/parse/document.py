@@ -14,7 +14,7 @@ from pipeline.parse.cover import ATTACHMENT_LINE, parse_closing, parse_cover, pa
 from pipeline.parse.dates import parse_date
 from pipeline.parse.header_block import split_header_block
 from pipeline.parse.labels import match_label
-from pipeline.parse.table import parse_table
+from pipeline.parse.table import is_indicator_table, parse_table
 from pipeline.parse.tree import build_tree
 from pipeline.schema import ParseResult, Plan, Source
 from pipeline.text import squeeze_cjk_spaces
@@ -22,12 +22,15 @@ from pipeline.text import squeeze_cjk_spaces
 _RULE_LINE = re.compile(r"^[-—－―_＿=＝─━·.…\s]+$")
 _ATTACHMENT_HEAD = re.compile(r"^附\s*件\s*\d*\s*$")
 _CHROME = re.compile(r"^(下载|打印|全屏|收藏|分享|关闭|【?字号|【\s*大\s*中\s*小|扫一扫|来源[:：]|浏览次数|当前位置|首页\s*[>＞])")
-_PLAN_GENRE = re.compile(r"(计划|规划|报告|要点|纲要|方案|安排|意见)(（[^）]*）)?(草案)?$")
+_PLAN_GENRE = re.compile(r"(计划|规划|报告|要点|纲要|方案|安排|意见)([（(][^）)]*[）)])?(草案)?$")
 _TERMINAL = re.compile(r"[。；！？]")
 _TITLE_REGION_YEAR = re.compile(r"^(?P<region>[\u4e00-\u9fff]{2,20}?)(?P<year>(19|20)\d{2})\s*年")
 _TITLE_YEAR_REGION = re.compile(r"^(?P<year>(19|20)\d{2})\s*年(?P<region>[\u4e00-\u9fff]{1,12}?(省|自治区|市|区|县|旗|州|盟))")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 MAX_TITLE_LEN = 60
+# A year range in a title (（2021—2035年）, (2024-2026年), 2025年—2027年) is the plan's period, never its year.
+_YEAR_RANGE = re.compile(r"[（(]?\s*(?:19|20)\d{2}\s*年?\s*[-—–－~～至到]+\s*(?:19|20)?\d{2,4}\s*年?\s*[）)]?")
+_MULTI_YEAR = re.compile(r"[“\"]?十[一二三四五六七八九]五[”\"]?|[三五]年(行动)?(计划|规划|方案)")
 
 
 def _is_furniture(b: TextBlock) -> bool:
@@ -35,13 +38,15 @@ def _is_furniture(b: TextBlock) -> bool:
 
 
 _OPEN_AT_END = re.compile(r"[（(“《〔［\[]$")
+_BARE_YEAR = re.compile(r"^(19|20)\d{2}$")      # a date broken after its year: "2014" / "年8月26日"
 
 
 def rejoin_broken_lines(paras: list[TextBlock]) -> list[TextBlock]:
-    """Rejoin a paragraph that ends in an opening bracket with the next one (scrape defect: "（" / "三）…")."""
+    """Rejoin a paragraph that ends in an opening bracket with the next one (scrape defect: "（" / "三）…"),
+    and a bare year with the 年… line that continues it (a date broken inside a table-like layout)."""
     out: list[TextBlock] = []
     for b in paras:
-        if out and _OPEN_AT_END.search(out[-1].norm):
+        if out and (_OPEN_AT_END.search(out[-1].norm) or (_BARE_YEAR.match(out[-1].norm) and b.norm.startswith("年"))):
             prev = out[-1]
             out[-1] = TextBlock(text=prev.text + b.text, norm=prev.norm + b.norm, where=prev.where, style=prev.style,
                                 outline_level=prev.outline_level, auto_label=prev.auto_label, font=prev.font,
@@ -72,14 +77,69 @@ def split_run_on(paras: list[TextBlock]) -> list[TextBlock]:
     return out
 
 
+ATTACHMENT_LOOKAHEAD = 4      # non-blank blocks between a 附件 head and its table (the table's title)
+
+
+def _attachment_start(blocks: list) -> int:
+    """Where the 附件 region starts: a 附件 head whose table follows within a few lines; else a table after
+    which no numbered heading comes (the table closes the document); else nowhere."""
+    for i, b in enumerate(blocks):
+        if isinstance(b, TextBlock) and _ATTACHMENT_HEAD.match(b.norm):
+            seen = 0
+            for nb in blocks[i + 1:]:
+                if isinstance(nb, TableBlock):
+                    return i
+                if not nb.is_blank:
+                    seen += 1
+                    if seen > ATTACHMENT_LOOKAHEAD:
+                        break
+    for i, b in enumerate(blocks):
+        if isinstance(b, TableBlock):
+            if not any(isinstance(a, TextBlock) and match_label(a.norm) is not None and match_label(a.norm).rung <= 1
+                       for a in blocks[i + 1:]):
+                return i
+    return len(blocks)
+
+
 def _looks_like_title(norm: str) -> bool:
     t = squeeze_cjk_spaces(norm)
     return (0 < len(t) <= MAX_TITLE_LEN and not _TERMINAL.search(t) and match_label(t) is None
             and not t.endswith(("：", ":")))
 
 
+def _metadata_fields(meta: dict[str, str]) -> dict[str, str]:
+    """Front matter / page metadata (a reader's `SourceDoc.metadata`) under the header-block labels."""
+    out = {}
+    for key in ("标题", "文号", "发文字号", "成文日期"):
+        v = (meta.get(key) or "").strip()
+        if v and v not in ("-", "—", "无"):
+            out[key] = v
+    return out
+
+
+MAX_PLAN_TITLE_LINES = 3
+
+
+def _plan_title_lines(rest: list[TextBlock], i: int) -> int:
+    """How many lines from `i` make the plan title (0: none). Titles wrap (`…碳达峰碳中和` / `及节能减排重点
+    工作安排`, `…三年行动计划` / `（2019—2021）`): the longest run of title-shaped lines ending in a genre wins."""
+    for k in range(MAX_PLAN_TITLE_LINES, 0, -1):
+        run = rest[i:i + k]
+        if len(run) < k or not all(_looks_like_title(b.norm) and not _ATTACHMENT_HEAD.match(b.norm) for b in run):
+            continue
+        joined = "".join(squeeze_cjk_spaces(b.norm) for b in run)
+        if len(joined) <= MAX_TITLE_LEN + 10 and _PLAN_GENRE.search(joined):
+            return k
+    return 0
+
+
 def _fill_from_header(notice, header: dict[str, str], diagnostics: Diagnostics) -> None:
     """Secondary evidence: only what the body itself lacks, and never a posting date as 成文日期."""
+    full = squeeze_cjk_spaces(header.get("标题", ""))
+    cut = squeeze_cjk_spaces(notice.title)
+    if full and cut and full != cut and full.startswith(cut) and not cut.endswith(("通知", "意见", "批复", "函", "决定")):
+        notice.title = full
+        diagnostics.add(Code.title_from_header, f"正文标题“{cut}”不完整，采用文件信息中的“{full}”")
     number = header.get("发文字号") or header.get("文号")
     if notice.doc_number is None and number:
         notice.doc_number = parse_doc_number(number)
@@ -99,15 +159,17 @@ def _iso(s: str) -> str | None:
 
 def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     diagnostics = Diagnostics(doc.diagnostics)        # the one collector for this parse (reader's remarks first)
-    blocks = doc.blocks
-    # 1. Split off the attachment region: the first "附件" head line or the first table.
-    att_start = len(blocks)
-    for i, b in enumerate(blocks):
-        if isinstance(b, TableBlock) or (isinstance(b, TextBlock) and _ATTACHMENT_HEAD.match(b.norm)):
-            att_start = i
-            break
+    # 0. Tables flattened one cell per paragraph become TableBlocks (any reader: web text, .md, copy-paste).
+    from pipeline.parse.flat_table import find_flat_tables
+    blocks, flat_warnings = find_flat_tables(doc.blocks)
+    for c, m, w in flat_warnings:
+        diagnostics.add(Code(c), m, w)
+    # 1. Split off the attachment region: a "附件" head line that leads to a table (or the last table when
+    #    no heading follows it). Tables inside the body (a 主要指标 table under 一、) are parsed where they stand.
+    att_start = _attachment_start(blocks)
     paras = split_run_on(rejoin_broken_lines([b for b in blocks[:att_start]
                                               if isinstance(b, TextBlock) and not b.is_blank and not _is_furniture(b)]))
+    body_tables = [b for b in blocks[:att_start] if isinstance(b, TableBlock)]
     # 2. A website header block (标题/索引号/文号… labels) is metadata, not the document.
     header, header_end = split_header_block(paras)
     if header_end:
@@ -117,24 +179,27 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     # 3. Cover notice.
     cover = parse_cover(paras, diagnostics)
     notice = cover.notice
+    header = {**_metadata_fields(doc.metadata), **header}
     if notice is not None and header:
         _fill_from_header(notice, header, diagnostics)
     rest = paras[cover.end:]
     # 4. Plan title: the first title-shaped paragraph before the first label.
     plan = Plan()
     title_i = None
+    title_len = 1
     for i, b in enumerate(rest[:12]):
         if match_label(b.norm):
             break
-        if _looks_like_title(b.norm) and _PLAN_GENRE.search(squeeze_cjk_spaces(b.norm)):
-            title_i = i
+        k = _plan_title_lines(rest, i)
+        if k:
+            title_i, title_len = i, k
             break
     if title_i is None and rest and _looks_like_title(rest[0].norm) and notice is None:
         title_i = 0
     if title_i is not None:
-        plan.title = squeeze_cjk_spaces(rest[title_i].text).strip()
+        plan.title = "".join(squeeze_cjk_spaces(b.text).strip() for b in rest[title_i:title_i + title_len])
         pre_title = rest[:title_i]
-        body = rest[title_i + 1:]
+        body = rest[title_i + title_len:]
     else:
         pre_title = []
         body = rest
@@ -156,14 +221,20 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
         notice.attachments = attachments
         if notice.issuer is None:
             body_paras = body_paras[:parse_closing(body_paras, notice)]
+        if notice.issuer is None and cover.title_issuers:
+            notice.issuers = list(cover.title_issuers)
+            notice.issuer = "、".join(notice.issuers)
+            diagnostics.add(Code.issuer_from_title, f"没有落款机关，发文机关取自标题：{notice.issuer}")
     # 5. Region and year.
-    src_title = plan.title or ""
+    src_title = _YEAR_RANGE.sub("", plan.title or "")
+    multi_year = src_title != (plan.title or "") or bool(_MULTI_YEAR.search(src_title))
     m = _TITLE_REGION_YEAR.match(src_title)
     m = m or _TITLE_YEAR_REGION.match(src_title)
     if m:
         plan.region, plan.year = m.group("region"), int(m.group("year"))
     else:
-        m2 = _ANY_YEAR.search(src_title) or next((mm for b in body_paras[:5] if (mm := _ANY_YEAR.search(b.norm))), None)
+        m2 = _ANY_YEAR.search(src_title) or (None if multi_year else next(
+            (mm for b in body_paras[:5] if (mm := _ANY_YEAR.search(b.norm))), None))
         if m2:
             plan.year = int(m2.group(1))
     # 6. The numbered tree.
@@ -175,8 +246,14 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     # 7. Indicator tables in the attachment region.
     inferred = []
     tail = blocks[att_start:]
+    for b in body_tables:
+        if not is_indicator_table(b):
+            continue
+        res = parse_table(b, plan.year, row_id_start=len(plan.indicators) + 1, diagnostics=diagnostics)
+        plan.indicators.extend(res.rows)
+        inferred.extend(res.inferred)
     for i, b in enumerate(tail):
-        if not isinstance(b, TableBlock):
+        if not isinstance(b, TableBlock) or not is_indicator_table(b):
             continue
         res = parse_table(b, plan.year, row_id_start=len(plan.indicators) + 1, diagnostics=diagnostics)
         if not res.rows:
@@ -194,7 +271,14 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     from pipeline.parse.corroborate import check_inferred_merges
     check_inferred_merges(plan, inferred, diagnostics)
     from pipeline.parse.targets import attach_targets
-    attach_targets(plan, diagnostics)
+    preamble_paras = []
+    for b in body_paras:
+        if match_label(b.norm):
+            break
+        preamble_paras.append((b.text, b.where))
+    attach_targets(plan, diagnostics, preamble_paras)
+    for node in plan.walk():
+        node._paras = []                  # parse-time provenance of text paragraphs: not part of the result
     from pipeline.parse.reconcile import reconcile
     reconcile(plan, diagnostics)
     if keywords:

@@ -43,9 +43,17 @@ def int_to_cn(n: int) -> str:
     return digits[tens] + "十" + (digits[ones] if ones else "")
 
 
+# Rungs above 一、: parts, chapters and sections of long plans (第一部分 / 第一篇 / 第一章 / 第一节).
+PART_RUNGS = {"部分": -2, "篇": -2, "章": -1, "节": 0}
+# Below （1）: circled numbers ①…⑳.
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+CIRCLED_RUNG = 5
+MAX_PART_TITLE = 40
+
+
 @dataclass(frozen=True, slots=True)
 class Label:
-    rung: int          # 1..4 on the ladder
+    rung: int          # -2..0 for parts/chapters/sections, 1..4 on the ladder, 5 for ①
     number: int        # the ordinal (一 → 1)
     raw: str           # the label as written, e.g. "一、" or "(1)"
     canonical: str     # canonical spelling: 一、 / （一） / 1. / （1）
@@ -59,6 +67,8 @@ _L2 = re.compile(rf"^[（(]\s*([{_CN}]{{1,3}})\s*[）)]\s*")
 # L3: 1. 1． 1、 1 . — a non-digit must follow (5.5%以上 after a PDF wrap is no label).
 _L3 = re.compile(r"^(\d{1,2})\s*[.．、](?![\d%])\s*")
 _L4 = re.compile(r"^(?:[（(]\s*(\d{1,2})\s*[）)]|(\d{1,2})[）)])\s*")
+_PART = re.compile(r"^第\s*([一二三四五六七八九十百〇零]{1,4}|\d{1,3})\s*(部分|篇|章|节)(?![的中里内])\s*")
+_CIRCLED = re.compile(rf"^([{CIRCLED}])\s*")
 # A label followed by these is a cross-reference or a range, not a heading: （一）至（三）.
 _NOT_AFTER = re.compile(r"^(?:(?:至|到|和|及|与)\s*[（(]?[一二三四五六七八九十\d]|、)")
 
@@ -69,6 +79,16 @@ _TOC_TAIL = re.compile(r"(\.{3,}|…{2,}|·{3,}|\s{4,})\s*\d+\s*$")
 def match_label(norm: str) -> Label | None:
     if _TOC_TAIL.search(norm):
         return None                    # a table-of-contents line: 一、总体要求……3
+    m = _PART.match(norm)
+    if m:
+        n = int(m.group(1)) if m.group(1).isdigit() else cn_to_int(m.group(1))
+        rest = norm[m.end():]
+        if n and len(rest) <= MAX_PART_TITLE and not re.search(r"[。；，,;]", rest) and not _NOT_AFTER.match(rest):
+            return Label(PART_RUNGS[m.group(2)], n, m.group(0).strip(), f"第{int_to_cn(n)}{m.group(2)}", rest, m.end())
+    m = _CIRCLED.match(norm)
+    if m and len(norm) > m.end():
+        n = CIRCLED.index(m.group(1)) + 1
+        return Label(CIRCLED_RUNG, n, m.group(1), m.group(1), norm[m.end():], m.end())
     m = _L1.match(norm)
     if m:
         n = cn_to_int(m.group(1))

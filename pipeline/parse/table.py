@@ -24,7 +24,13 @@ from pipeline.parse.labels import _L1, cn_to_int
 from pipeline.provenance import Provenance
 from pipeline.schema import Cell, Row
 
-_HEADER_WORD = re.compile(r"指标|名称|项目|单位|\d{4}\s*年|上年|本年|完成|预期|预计|计划|目标|绝对值|总量|数值|增长|增速|比上年|%")
+_HEADER_WORD = re.compile(r"指标|名称|项目|单位|\d{4}\s*年|上年|本年|完成|预期|预计|计划|目标|绝对值|总量|数值|增长|增速|比上年|%|"
+                          r"^序号?$|^属性$|^类别$|^类型$|现状|基期")
+# Columns that are neither name, unit nor a period: the serial, the 类别 group, the 预期性/约束性 属性.
+_SERIAL_HEAD = re.compile(r"^序号?$")
+_CATEGORY_HEAD = re.compile(r"^(类别|类型|领域|分类)$")
+_BINDING_HEAD = re.compile(r"^(属性|指标属性|性质)$")
+_BINDING_VALUES = ("预期性", "约束性")
 _NUMERIC = re.compile(r"^[-－−]?\d+(?:\.\d+)?\s*(%|以上|以下|左右)?$")
 _GROWTH = re.compile(r"增长|增速|比上年|%|±")
 _YEAR = re.compile(r"(\d{4})\s*年")
@@ -83,7 +89,8 @@ def grid_from_spans(table: TableBlock) -> list[list[GridCell]]:
         merged = c.rowspan > 1 or c.colspan > 1
         for r in range(c.row, min(c.row + c.rowspan, table.n_rows)):
             for k in range(c.col, min(c.col + c.colspan, table.n_cols)):
-                grid[r][k] = GridCell(c.text, merged=merged, width=c.colspan, where=c.where)
+                grid[r][k] = GridCell(c.text, merged=merged, inferred=merged and c.inferred, width=c.colspan,
+                                      where=c.where)
     return [[g or GridCell(None) for g in row] for row in grid]
 
 
@@ -195,7 +202,17 @@ def columns_from_header(grid: list[list[GridCell]], n_header: int, width: int) -
     for k in range(width):
         texts = [grid[h][k].text or "" for h in range(n_header)]
         joined = "".join(texts)
-        if k == 0 or re.search(r"指标|名称|项目", texts[0] if texts else ""):
+        head = re.sub(r"\s+", "", texts[0] if texts else "")
+        if _SERIAL_HEAD.match(head):
+            cols.append(Column("serial"))
+            continue
+        if _CATEGORY_HEAD.match(head):
+            cols.append(Column("category"))
+            continue
+        if _BINDING_HEAD.match(head):
+            cols.append(Column("binding"))
+            continue
+        if re.search(r"指标|名称|项目", head) or (k == 0 and not any(c.role == "name" for c in cols)):
             role = "name" if not any(c.role == "name" for c in cols) else "other"
             cols.append(Column(role))
             continue
@@ -223,6 +240,18 @@ def _prov(w: Provenance | None, table_no: int | None, row: int) -> Provenance:
     if w is None:
         return Provenance(table=table_no, row=row)
     return Provenance(page=w.page, line=w.line, table=w.table or table_no, row=row)
+
+
+_TASK_HEAD = re.compile(r"任务|工作|责任|牵头|进度|措施|内容")
+
+
+def is_indicator_table(table: TableBlock) -> bool:
+    """A task table (序号/重点任务/具体工作/责任部门) is kept out of the prose but yields no indicator rows."""
+    rows = table.rows()
+    if not rows or not table.confident:
+        return False
+    head = "".join(c.text for r in rows[:2] for c in r)
+    return "指标" in head or not _TASK_HEAD.search(head)
 
 
 def parse_table(table: TableBlock, plan_year: int | None, row_id_start: int = 1,
@@ -255,6 +284,9 @@ def parse_table(table: TableBlock, plan_year: int | None, row_id_start: int = 1,
         name = (name_cell.text or "").strip()
         if not name:
             continue
+        group = next(((g[k].text or "").strip() for k, c in enumerate(cols) if c.role == "category"), "")
+        if group:
+            category = group
         cat = _category_of(name)
         values = [g[k] for k, c in enumerate(cols) if c.role in ("value", "growth", "unit")]
         if cat is not None:
@@ -271,6 +303,10 @@ def parse_table(table: TableBlock, plan_year: int | None, row_id_start: int = 1,
             cell = g[k]
             if col.role == "unit":
                 row.unit = (cell.text or "").strip() or None
+                continue
+            if col.role == "binding":
+                text = (cell.text or "").strip()
+                row.binding = text if text in _BINDING_VALUES else None
                 continue
             if col.role not in ("value", "growth"):
                 continue

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 from pipeline.metrics import _REGION_PREFIX
 from pipeline.parse.numerals import parse_number
-from pipeline.diagnostics import Diagnostics
+from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.provenance import Provenance
 from pipeline.schema import Node, Plan, Target
 from pipeline.text import FULLWIDTH_MAP
-from pipeline.units import UNIT_PATTERN, unit_at, unit_info
+from pipeline.units import UNIT_PATTERN, UNIT_SPELLINGS, unit_at, unit_info
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -53,15 +53,42 @@ class Quantity:
     qual: str | None
 
 
-def find_quantities(masked: str):
-    """Every number+unit in reading order. Units are probed by length against a set, not by regex."""
+_RANGE_TAIL = re.compile(rf"\s*[-~～—–至到]\s*(?P<num2>{_NUM})")
+_PER_TAIL = re.compile(r"/(每)?")
+_CLASSIFIER_TAIL = re.compile(r"（([\u4e00-\u9fff]{1,2})）")
+
+
+def find_quantities(masked: str, text: str | None = None):
+    """Every number+unit in reading order. Units are probed by length against a set, not by regex.
+
+    Also read here, because they belong to the quantity: `6%—6.5%` (a range with the unit on both
+    ends), `8万吨/日` and `5万元/每份` (a compound unit), and `20座（处）` (a classifier in brackets,
+    read from the unmasked `text`)."""
+    last_end = 0
     for m in _NUMBER_RE.finditer(masked):
+        if m.start() < last_end:
+            continue                     # the second number of a range already read (6%—6.5%)
         unit = unit_at(masked, m.end())
         if unit is None:
             continue
         unit_end = m.end() + len(unit)
+        per = _PER_TAIL.match(masked, unit_end)
+        if per:
+            den = unit_at(masked, per.end())
+            if den is not None and unit_at(unit + "/" + den, 0) is not None or (den and unit_info(f"{unit}/{den}")):
+                unit, unit_end = masked[m.end():per.end() + len(den)], per.end() + len(den)
+        num2 = m.group("num2")
+        if num2 is None:
+            r = _RANGE_TAIL.match(masked, unit_end)
+            if r and masked.startswith(unit, r.end()):
+                num2, unit_end = r.group("num2"), r.end() + len(unit)
+        if text is not None:
+            c = _CLASSIFIER_TAIL.match(text, unit_end)
+            if c and c.group(1) in UNIT_SPELLINGS:
+                unit, unit_end = unit + c.group(0), c.end()
         q = _QUALIFIER_RE.match(masked, unit_end)
-        yield Quantity(m.start(), q.end() if q else unit_end, unit_end, m.group("num"), m.group("num2"),
+        last_end = q.end() if q else unit_end
+        yield Quantity(m.start(), q.end() if q else unit_end, unit_end, m.group("num"), num2,
                        m.group("about"), unit, q.group() if q else None)
 
 
@@ -84,10 +111,11 @@ SCOPE_START = ("含", "其中", "不含", "包括", "包含")
 
 # Cues read backwards from the number, longest first. (kind, value)
 _PREFIX_CUES: list[tuple[str, str, str]] = sorted([
-    *[(w, "cmp", "ge") for w in ("不低于", "不少于", "至少", "超过", "高于", "突破", "逾", "达到", "多于", "大于", "达")],
+    *[(w, "cmp", "ge") for w in ("不低于", "不少于", "至少", "超过", "高于", "突破", "逾", "达到", "多于", "大于", "达",
+                                 "≥", "＞", ">", ">=", "超")],
     *[(w, "cmp", "le") for w in ("不超过", "不高于", "低于", "少于", "不足", "至多", "控制在", "控制到", "压减到", "降至",
-                                 "小于")],
-    *[(w, "cmp", "approx") for w in ("约", "大约", "接近")],
+                                 "小于", "≤", "＜", "<", "<=")],
+    *[(w, "cmp", "approx") for w in ("约", "大约", "接近", "约为")],
     *[(w, "cmp", "eq") for w in ("保持", "稳定在", "为", "实现", "保持在", "完成")],
     *[(w, "adv", "") for w in ("同比", "比上年", "较上年", "年均")],
     *[(w, "dir", "growth") for w in ("增长", "增加", "提高", "提升", "上升")],
@@ -126,6 +154,10 @@ _HAS_QUANTITY = re.compile(rf"\d|{_CN_NUM}(?:{UNIT_PATTERN})")
 _SLOGAN_PAIR = re.compile(r"(?:^|[^\u4e00-\u9fff]|[^一二两三四五六七八九十])[一二两三四五六七八九十][\u4e00-\u9fff]$")
 
 
+_FACT_CUE = re.compile(r"目前|现有|实有|已有")
+_OWN_TASKS = re.compile(r"(重点)?(任务|工作|举措|措施|方面)")
+
+
 @dataclass(slots=True)
 class Found:
     """A target found in one text, before ids and nodes are attached."""
@@ -145,6 +177,9 @@ class Found:
     modality: str | None = None
     binding: str | None = None
     flow_verb: str | None = field(default=None, repr=False)
+    own_cue: bool = field(default=False, repr=False)        # the comparator came from a word before the number
+    num_start: int = field(default=-1, repr=False)          # where the number starts (sentence offset)
+    prefix_cue: bool = field(default=False, repr=False)     # …and that word came before it (不少于 N), not after (N以上)
 
 
 # ---------------------------------------------------------------- masking
@@ -329,7 +364,7 @@ def _following_noun(text: str, masked: str, pos: int) -> tuple[str, int]:
 def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]],
                       taken: list[tuple[int, int]]) -> list[Found]:
     out: list[Found] = []
-    for m in find_quantities(masked):
+    for m in find_quantities(masked, text):
         start, end = m.start, m.end
         if any(a <= start < b for a, b in taken):
             continue
@@ -339,10 +374,13 @@ def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]]
             continue
         unit = m.unit
         after = masked[end:end + 1]
-        if after == "的":                    # 总投资6.5亿元的…: an attribute, not a target
-            continue
+        if after == "的" and not masked.startswith(("目标", "要求"), end + 1):
+            continue                         # 总投资6.5亿元的…: an attribute (but …50%的目标要求 is the target)
         clause_start = _clause_start(masked, start)
         raw_prefix = text[clause_start:start]
+        cue_before = _strip_cues(text[_clause_start(masked, start, STRONG_PUNCT):start])[1] is not None
+        if _FACT_CUE.search(raw_prefix) or (raw_prefix.endswith(("共", "包括")) and _OWN_TASKS.match(masked, end)):
+            continue                         # 目前实有43辆 (a fact) · 共22项任务 (the plan's own task count)
         prefix, comparator, direction = _strip_cues(raw_prefix)
         if is_cn:
             if _SLOGAN_PAIR.search(raw_prefix):     # 六山一台, 两区一带: a numbered slogan, not a count
@@ -396,7 +434,8 @@ def _quantity_targets(text: str, masked: str, scopes: dict[int, tuple[int, str]]
         out.append(Found(clause_start, tail, text[clause_start:tail], metric, value=value, unit=unit,
                          comparator=comparator or "eq", low=low, high=high, direction=direction or "level",
                          scope=scope, modality=_modality(masked, start), binding=_binding(text[clause_start:tail]),
-                         flow_verb=flow))
+                         flow_verb=flow, own_cue=cue_before or m.qual is not None, num_start=start,
+                         prefix_cue=cue_before))
     return out
 
 
@@ -417,9 +456,50 @@ def _from_to_targets(text: str, masked: str, taken: list[tuple[int, int]]) -> li
     return out
 
 
+RESPECTIVELY_RE = re.compile(
+    rf"分别(?P<cue>达到|为|增长|提高到|提高|提升到|提升|下降|降低|降到|控制在|保持在|不低于|不少于|超过|达)?"
+    rf"(?P<num1>{_ARABIC})(?P<unit1>{UNIT_PATTERN})?(?:和|、|与|及)(?P<num2>{_ARABIC})(?P<unit2>{UNIT_PATTERN})"
+    rf"(?P<qual>{_QUALIFIER})?")
+
+
+def _respectively_targets(text: str, masked: str, taken: list[tuple[int, int]]) -> list[Found]:
+    """`A和B分别达到92%和85%以上`: two targets, one per subject; the trailing qualifier binds both."""
+    out = []
+    for m in RESPECTIVELY_RE.finditer(masked):
+        cs = _clause_start(masked, m.start(), STRONG_PUNCT)
+        subject = _clean_metric(text[cs:m.start()])[0]
+        if not subject and cs > 0:           # 城乡居民收入，分别增长8.3%、7.9%: the subject closes the clause before
+            subject = _clean_metric(_strip_cues(text[_clause_start(masked, cs - 1, STRONG_PUNCT):cs - 1])[0])[0]
+        if not subject:
+            continue
+        subjects = [p for p in _LIST_SPLIT.split(subject) if p]
+        if len(subjects) != 2:
+            subjects = [subject, subject]
+        elif len(subjects[0]) < 4 and len(subjects[1]) > len(subjects[0]) + 1:
+            # 城镇和农村生活污水处理率: the first subject shares the second's head noun
+            subjects[0] = subjects[0] + subjects[1][len(subjects[0]):]
+        cue = m.group("cue") or ""
+        direction = "decline" if cue in ("下降", "降低", "降到") else "growth" if cue in ("增长", "提高", "提升") else "level"
+        comparator = (_TRAILING_CMP[m.group("qual")] if m.group("qual") else
+                      "le" if cue == "控制在" else "ge" if cue in ("达到", "不低于", "不少于", "超过", "达") else "eq")
+        unit2 = m.group("unit2")
+        for subj, num, unit in ((subjects[0], m.group("num1"), m.group("unit1") or unit2), (subjects[1], m.group("num2"), unit2)):
+            out.append(Found(cs, m.end(), text[cs:m.end()], subj, value=parse_number(num), unit=unit, comparator=comparator,
+                             direction=direction, modality=_modality(masked, m.start()), binding=_binding(text[cs:m.end()])))
+        taken.append((m.start(), m.end()))
+    return out
+
+
+_LIST_JOINT = re.compile(r"^[\u4e00-\u9fff□]{0,12}?(和|及|与)$")
+
+
 def _carry_flow_verbs(text: str, found: list[Found]) -> None:
-    """`力争新培育专精特新企业10家以上、瞪羚企业5家以上`: the 新-verb carries over a 、-list."""
+    """`力争新培育专精特新企业10家以上、瞪羚企业5家以上`: the 新-verb carries over a 、-list; and a comparator
+    word before the first number (不少于100万条…和10万条…) carries to a 和-joined second number with none."""
     for prev, cur in zip(found, found[1:]):
+        if (cur.comparator == "eq" and not cur.own_cue and prev.prefix_cue and prev.comparator in ("ge", "le")
+                and cur.num_start >= prev.end and _LIST_JOINT.match(text[prev.end:cur.num_start])):
+            cur.comparator = prev.comparator
         if cur.value is None and cur.comparator is None:
             continue
         joint = text[prev.end:cur.start + 1] if cur.start >= prev.end else ""
@@ -433,6 +513,7 @@ def _sentence_targets(sentence: str, masked: str, scopes: dict[int, tuple[int, s
     taken: list[tuple[int, int]] = []
     found = _literal_targets(sentence, masked, taken)
     found += _from_to_targets(sentence, masked, taken)
+    found += _respectively_targets(sentence, masked, taken)
     found += _quantity_targets(sentence, masked, scopes, taken)
     found.sort(key=lambda f: (f.start, f.end))
     _carry_flow_verbs(sentence, found)
@@ -461,7 +542,15 @@ def extract_targets(text: str) -> list[Found]:
 
 # ---------------------------------------------------------------- plan hook
 
-def _to_target(f: Found, tid: str, node: Node | None) -> Target:
+def _sentence_where(f: Found, paras: list) -> Provenance | None:
+    """The provenance of the source paragraph holding the target's own sentence (None: not found)."""
+    for text, where in paras:
+        if f.text and f.text in text:
+            return where
+    return None
+
+
+def _to_target(f: Found, tid: str, node: Node | None, where: Provenance | None = None) -> Target:
     info = unit_info(f.unit)
     base_value = None
     if info is not None and f.value is not None:
@@ -469,28 +558,50 @@ def _to_target(f: Found, tid: str, node: Node | None) -> Target:
     return Target(id=tid, node_id=node.id if node else None, text=f.text, metric=f.metric, value=f.value, unit=f.unit,
                   comparator=f.comparator, low=f.low, high=f.high, from_value=f.from_value,
                   direction=f.direction, scope=f.scope,
-                  where=node.where if node else Provenance(),
+                  where=where or (node.where if node else Provenance()),
                   modality=f.modality, base_unit=info.base if info else None, base_value=base_value,
                   binding=f.binding)
 
 
-def attach_targets(plan: Plan, diagnostics: Diagnostics | None = None) -> Diagnostics:
-    """Find every target in the node titles/texts (and plan.preamble), fill plan.targets and node.target_ids.
-    Finds nothing to remark on today; takes the parse's collector like every other stage."""
-    targets: list[Target] = []
+# Sections that report the past (回顾, 成效, 执行情况, 发展基础, 规划背景…): their figures are achievements,
+# not this plan's targets. Titles of items under a 项目 section are project names, not targets either.
+REVIEW_TITLE = re.compile(r"回顾|执行情况|完成情况|^(“十[一二三四五六七八九]五”|\d{4}年)?(发展|主要|工作|建设)?(成效|成就|基础|现状|背景|进展)$|"
+                          r"^规划背景$|^基本情况$")
+PROJECT_SECTION = re.compile(r"(重点|重要|重大)项目|项目清单|项目安排")
 
-    def add(text: str, node: Node | None) -> None:
+
+def _walk_ctx(nodes: list[Node], in_review: bool = False, in_projects: bool = False):
+    for n in nodes:
+        review = in_review or (n.kind != "headline" and bool(REVIEW_TITLE.search(re.sub(r"\s+", "", n.title or ""))))
+        yield n, review, in_projects, review and not in_review
+        yield from _walk_ctx(n.children, review, in_projects or bool(PROJECT_SECTION.search(n.title or "")))
+
+
+def attach_targets(plan: Plan, diagnostics: Diagnostics | None = None, preamble_paras: list = ()) -> Diagnostics:
+    """Find every target in the node titles/texts (and plan.preamble), fill plan.targets and node.target_ids.
+
+    Review sections are skipped (one warning names each), and so are project names under a 项目 section."""
+    targets: list[Target] = []
+    diagnostics = Diagnostics() if diagnostics is None else diagnostics
+
+    def add(text: str, node: Node | None, paras: list = ()) -> None:
         for f in extract_targets(text):
-            t = _to_target(f, f"T{len(targets) + 1}", node)
+            t = _to_target(f, f"T{len(targets) + 1}", node, _sentence_where(f, paras) if paras else None)
             targets.append(t)
             if node is not None:
                 node.target_ids.append(t.id)
 
     if plan.preamble:
-        add(plan.preamble, None)
-    for node in plan.walk():
+        add(plan.preamble, None, list(preamble_paras))
+    for node, review, in_projects, review_root in _walk_ctx(plan.sections):
         node.target_ids = []
-        add(node.title, node)
-        add(node.text, node)
+        if review:
+            if review_root:
+                diagnostics.add(DiagnosticCode.review_section,
+                                f"“{node.label or ''}{node.title}”是回顾部分，其中的数字是已完成情况，不作为目标", node.where)
+            continue
+        if not in_projects:
+            add(node.title, node)
+        add(node.text, node, node._paras)
     plan.targets = targets
-    return Diagnostics() if diagnostics is None else diagnostics
+    return diagnostics

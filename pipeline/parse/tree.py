@@ -15,7 +15,12 @@ from pipeline.parse.labels import cut_original, match_label
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.schema import Node
 
-KIND_BY_RUNG = {1: "section", 2: "item", 3: "item", 4: "item"}
+KIND_BY_RUNG = {-2: "section", -1: "section", 0: "section", 1: "section", 2: "item", 3: "item", 4: "item", 5: "item"}
+
+
+def node_level(rung: int) -> int:
+    """Schema level of a rung: parts/chapters/节 are level 0 (above 一、), ① is level 5."""
+    return max(rung, 0)
 _TITLE_END = re.compile(r"[。！？]")
 
 
@@ -46,6 +51,8 @@ def build_tree(paras: list[TextBlock], diagnostics: Diagnostics | None = None) -
     preamble: list[str] = []
     root_last = 0
     opened: list[_Open] = []
+    counter: dict[int, int] = {}          # last number seen per rung, across parents
+    continuous: set[int] = set()          # rungs numbered straight through the document
 
     for block in paras:
         label = match_label(block.norm)
@@ -60,9 +67,16 @@ def build_tree(paras: list[TextBlock], diagnostics: Diagnostics | None = None) -
         parent = stack[-1] if stack else None
         last = parent.last_child_number if parent else root_last
         if label.number != last + 1:
-            what = "重复" if label.number <= last else "跳号"
-            diagnostics.add(DiagnosticCode.numbering_gap, f"编号“{label.raw}”{what}（上一个同级编号是第{last}个）",
-                            block.where)
+            if last == 0 and label.number == counter.get(label.rung, 0) + 1 and label.number > 1:
+                # 1.–22. running across （一）–（六）: one document-wide counter, said once, not a gap per item.
+                if label.rung not in continuous:
+                    continuous.add(label.rung)
+                    diagnostics.add(DiagnosticCode.numbering_continuous, f"“{label.raw}”接续上一部分编号，未在每个上级标题下重新编号"
+                                    "（按全文连续编号处理）", block.where)
+            else:
+                what = "重复" if label.number <= last else "跳号"
+                diagnostics.add(DiagnosticCode.numbering_gap, f"编号“{label.raw}”{what}（上一个同级编号是第{last}个）", block.where)
+        counter[label.rung] = label.number
         if parent:
             parent.last_child_number = label.number
         else:
@@ -70,7 +84,7 @@ def build_tree(paras: list[TextBlock], diagnostics: Diagnostics | None = None) -
         title, rest, title_end = split_title(cut_original(block.text, label.length))
         parent_id = parent.node.id if parent else ""
         node = Node(id=f"{parent_id}.{label.number}" if parent_id else str(label.number),
-                    kind=KIND_BY_RUNG[label.rung], level=label.rung, label=label.canonical,
+                    kind=KIND_BY_RUNG[label.rung], level=node_level(label.rung), label=label.canonical,
                     title=title, title_end=title_end, where=block.where)
         (parent.node.children if parent else roots).append(node)
         op = _Open(node, label.rung, [(rest, block)] if rest else [])
@@ -85,6 +99,7 @@ def build_tree(paras: list[TextBlock], diagnostics: Diagnostics | None = None) -
 def _finish(op: _Open) -> None:
     """Set the node's own text; leaf items get their run-in headlines as children."""
     node = op.node
+    node._paras = [(t, b.where) for t, b in op.paras]
     starts, pos = [], 0
     for t, b in op.paras:
         starts.append((pos, b))
@@ -101,10 +116,12 @@ def _finish(op: _Open) -> None:
     for k, h in enumerate(heads, 1):
         end = heads[k].start if k < len(heads) else len(text)
         body = text[h.title_end:end].strip()
-        node.children.append(Node(id=f"{node.id}.{k}", kind="headline", level=min(node.level + 1, 4),
+        child = Node(id=f"{node.id}.{k}", kind="headline", level=min(node.level + 1, 5),
                                   label=h.label, title=h.title, text=body,
                                   title_end=text[h.title_end - 1] if text[h.title_end - 1:h.title_end] in "。！？，,；;" else None,
-                                  where=_block_at(starts, h.start).where))
+                                  where=_block_at(starts, h.start).where)
+        child._paras = node._paras
+        node.children.append(child)
 
 
 def _block_at(starts: list[tuple[int, TextBlock]], offset: int) -> TextBlock:

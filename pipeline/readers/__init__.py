@@ -22,7 +22,10 @@ MAX_INPUT_BYTES = 30 * 1024 * 1024
 MAX_BLOCK_CHARS = 100_000
 MAX_DOCUMENT_CHARS = 1_000_000
 
-SUPPORTED = (".txt", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".ofd", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+SUPPORTED = (".txt", ".docx", ".pdf", ".doc", ".wps", ".rtf", ".ofd", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
+             ".md", ".markdown", ".html", ".htm")
+MARKDOWN_EXTS = (".md", ".markdown")
+HTML_EXTS = (".html", ".htm", ".xhtml")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .doc/.xls/.wps/.et (legacy Office binaries)
 # A password-protected .docx/.xlsx is an OLE container holding the streams EncryptionInfo and
@@ -57,9 +60,13 @@ def sniff_format(path: Path, head: bytes) -> str:
         raise InputError(path, "扩展名为 .pdf，但文件不是 PDF（缺少 %PDF 文件头）", hint="请重新导出 PDF")
     if ext in (".docx", ".docm"):
         raise InputError(path, "扩展名为 .docx，但文件不是有效的 Word 文档（不是 zip 格式）", hint="请用 Word 重新保存为 .docx")
+    if ext in MARKDOWN_EXTS:
+        return "md"
+    if ext in HTML_EXTS or head[:256].lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        return "html"
     if ext == ".txt" or ext == "":
         return "txt"
-    raise InputError(path, f"不支持的文件类型“{ext}”", hint="可处理的格式：.txt、.docx、.pdf、.doc、.wps、.rtf、.ofd，以及扫描图片 .png/.jpg/.tif")
+    raise InputError(path, f"不支持的文件类型“{ext}”", hint="可处理的格式：.txt、.docx、.pdf、.doc、.wps、.rtf、.ofd、.md、.html，以及扫描图片 .png/.jpg/.tif")
 
 
 def _is_ofd_package(data: bytes) -> bool:
@@ -117,6 +124,12 @@ def read_document(path: str | Path) -> SourceDoc:
     if fmt == "txt":
         from pipeline.readers.txt import read_txt
         return check_text_limits(read_txt(path, data, sha))
+    if fmt == "md":
+        from pipeline.readers.markdown import read_markdown
+        return check_text_limits(read_markdown(path, data, sha))
+    if fmt == "html":
+        from pipeline.readers.html import read_html
+        return check_text_limits(read_html(path, data, sha))
     if fmt == "docx":
         from pipeline.readers.docx import read_docx
         return check_text_limits(read_docx(path, data, sha))

@@ -379,7 +379,7 @@ def read_ofd(path: Path, data: bytes, sha256: str) -> SourceDoc:
         private += sum(1 for t in texts if _is_private_use(t))
         if n_visible == 0:
             diagnostics.add(DiagnosticCode.ofd_page_without_text, f"第{number}页没有文字（可能是图片或印章），内容未读取",
-                             Where(page=number)))
+                            Where(page=number))
         visible += n_visible
         page_items.append(items)
     if visible == 0:

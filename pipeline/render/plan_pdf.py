@@ -20,7 +20,7 @@ from pipeline.schema import Node, ParseResult, Row
 
 STYLES = ("plain", "formal")
 # Heading span class by ladder level (1 一、黑体 · 2 （一）楷体 · 3 1. 仿宋 · 4 （1） 仿宋).
-LEVEL_CLASS = {1: "h1", 2: "h2", 3: "h3", 4: "h4"}
+LEVEL_CLASS = {0: "h1", 1: "h1", 2: "h2", 3: "h3", 4: "h4"}
 # A heading title ending in one of these is the first sentence of its paragraph (run-in heading).
 SENTENCE_END = "。！？；：…"
 CN_NUMERALS = "一二三四五六七八九十"
@@ -61,7 +61,9 @@ def _split(text: str) -> list[str]:
 
 
 def _heading_text(node: Node) -> str:
-    return f"{node.label or ''}{node.title}"
+    # 第一章　规划背景: a part/chapter label is set off from its title by a full-width space, as printed
+    gap = "\u3000" if node.level == 0 and (node.label or "").startswith("第") and node.title else ""
+    return f"{node.label or ''}{gap}{node.title}"
 
 
 def _body_after_title(node: Node) -> str:
