@@ -6,7 +6,8 @@ editable .docx beside each PDF, say — is one more line there. Names say what a
 clerk browsing `OUT/<地区>/<年度>/` never has to open a file to know it; they never carry a number
 that could mean two things (a revision's earlier outputs go to `历次版本/第N版/`, not `-2`).
 
-`PLANDOC_WATCH_OUTPUTS` (comma list of json, plain, formal, tracker, compare; default all) lets an
+`PLANDOC_WATCH_OUTPUTS` (comma list of json, plain, formal, tracker, compare, docx; default all;
+docx = the editable Word edition beside the plan PDF and the 比对报告) lets an
 installation skip outputs it does not want; the JSON and the plain PDF are always written.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from pipeline.fsutil import atomic_write_text
 from pipeline.schema import ParseResult
 
-ALL_OUTPUTS = ("json", "plain", "formal", "tracker", "compare")
+ALL_OUTPUTS = ("json", "plain", "formal", "tracker", "compare", "docx")
 VERSIONS_DIR = "历次版本"
 BULLETIN_DIR = "通报"
 
@@ -53,6 +54,10 @@ class PlanNames:
         return f"{self.base}（红头文件）.pdf"
 
     @property
+    def docx(self) -> str:
+        return f"{self.base}（可编辑）.docx"
+
+    @property
     def tracker(self) -> str:
         return f"{self.base}推进台账.xlsx"
 
@@ -82,6 +87,10 @@ def produce_plan_outputs(result: ParseResult, parsed: dict, folder: Path, names:
     if "formal" in wanted:
         render_plan_pdf(result, folder / names.formal, style="formal")
         written.append(names.formal)
+    if "docx" in wanted:
+        from pipeline.render.docx_writer import write_plan_docx
+        write_plan_docx(result, folder / names.docx, style="formal" if "formal" in wanted else "plain")
+        written.append(names.docx)
     if "tracker" in wanted and (result.plan.sections or result.plan.indicators):
         from pipeline.track.workbook import write_tracker
         try:
@@ -93,13 +102,13 @@ def produce_plan_outputs(result: ParseResult, parsed: dict, folder: Path, names:
 
 
 def write_comparison(old: ParseResult, new: ParseResult, folder: Path, stem: str) -> list[str]:
-    """The 比对报告 as JSON, HTML (opens in any browser) and PDF; returns the names written."""
+    """The 比对报告 as JSON, HTML (opens in any browser), PDF and editable .docx; returns the names written."""
     if "compare" not in enabled_outputs():
         return []
     from pipeline.diff.report import write_diff
     folder.mkdir(parents=True, exist_ok=True)
     names = []
-    for ext in ("json", "html", "pdf"):
+    for ext in ("json", "html", "pdf") + (("docx",) if "docx" in enabled_outputs() else ()):
         write_diff(old, new, folder / f"{stem}.{ext}")
         names.append(f"{stem}.{ext}")
     return names

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.archive import Archive
+from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_text
 from pipeline.track.layout import AS_OF_LABEL, META_SHEET
 from pipeline.watch.locks import plan_lock
@@ -71,15 +72,14 @@ def is_workbook(path: Path, name: str) -> bool:
 
 
 def convert_legacy_workbook(path: Path, workdir: Path) -> Path:
-    """HOOK (issue 15): a legacy .xls/.et workbook converted to .xlsx in `workdir` (LibreOffice).
-    Until that conversion lands, the workbook is returned with a reason the clerk can act on."""
+    """A legacy .xls/.et workbook converted to .xlsx in `workdir` (LibreOffice, readers/office.py);
+    a conversion that fails returns the workbook with the converter's Chinese reason."""
+    from pipeline.readers.office import legacy_workbook_to_xlsx
+    from pipeline.watch.process import Failure
     try:
-        from pipeline.readers.legacy import convert_workbook   # provided by the legacy-format issue
-    except ImportError:
-        from pipeline.watch.process import Failure
-        raise Failure("这是旧版 Excel/WPS 表格（.xls/.et），暂不能直接读取",
-                      hint="请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx），再重新报送") from None
-    return Path(convert_workbook(path, workdir))
+        return legacy_workbook_to_xlsx(path, workdir)
+    except InputError as e:
+        raise Failure(e.reason, hint=e.hint) from None
 
 
 @dataclass
