@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pipeline.diagnostics import Diagnostic, DiagnosticCode, Severity  # noqa: F401  (part of the schema)
 from pipeline.provenance import Provenance
 
+__all__ = ["Diagnostic", "DiagnosticCode", "Severity", "Provenance"]  # the rest by name
+
 SCHEMA_VERSION = "1"
 
 Comparator = Literal["eq", "ge", "le", "approx", "range", "from_to"]

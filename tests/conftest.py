@@ -42,6 +42,23 @@ def _no_watcher_outlives_its_test():
         support.reap_started()
 
 
+@pytest.fixture(autouse=True)
+def _process_limits_do_not_leak():
+    """A test that runs `cli.main()` in-process applies the command's resource limits (pipeline/limits.py)
+    to the pytest process itself, and every later subprocess inherits them: chromium, which reserves
+    far more address space than the 3 GB cap, then dies at start (SIGTRAP). Restore the soft limits and
+    the SIGXCPU handler after every test, so no test leaks its limits into another."""
+    import resource
+    import signal
+    kept = {w: resource.getrlimit(w) for w in (resource.RLIMIT_AS, resource.RLIMIT_CPU)}
+    handler = signal.getsignal(signal.SIGXCPU)
+    yield
+    for which, limits in kept.items():
+        if resource.getrlimit(which) != limits:
+            resource.setrlimit(which, limits)
+    signal.signal(signal.SIGXCPU, handler)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say once, in the summary, how many tests a missing real corpus skipped (a fresh clone)."""
     missing = [r for r in terminalreporter.stats.get("skipped", []) if CORPUS_SKIP in str(r.longrepr)]

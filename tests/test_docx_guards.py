@@ -1,4 +1,5 @@
-"""The .docx package guards (readers/docx.py `check_package`), each on its own and at its boundary.
+"""The .docx package guards (readers/docx.py `check_package`, limits in pipeline/zipguard.py), each on its
+own and at its boundary.
 
 Every refusal here has exactly one reason to fire: a file carries one macro marker, or one entry too
 many, or one byte too many — so deleting or loosening any single check fails a test (mutation testing
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
+from pipeline import zipguard as guard
 from pipeline.readers import docx as reader
 from test_watch_support import CONTENT_TYPES, DOCM_MAIN, DOCX_MAIN, RELS, document_xml
 
@@ -61,9 +63,9 @@ def _with_entries(total: int) -> bytes:
 
 
 def test_entry_cap_on_and_above_the_boundary():
-    reader.check_package(PATH, _with_entries(reader.MAX_ENTRIES))          # on the cap: accepted
-    reason = refused(_with_entries(reader.MAX_ENTRIES + 1))
-    assert "文件数异常" in reason and str(reader.MAX_ENTRIES + 1) in reason
+    reader.check_package(PATH, _with_entries(guard.MAX_ENTRIES))          # on the cap: accepted
+    reason = refused(_with_entries(guard.MAX_ENTRIES + 1))
+    assert "文件数异常" in reason and str(guard.MAX_ENTRIES + 1) in reason
 
 
 def _sizes(data: bytes) -> tuple[int, int]:
@@ -80,14 +82,20 @@ def _package_of(unpacked_target: int, stored_random: int) -> bytes:
         if stored_random:
             z.writestr("word/media/photo.bin", os.urandom(stored_random), compress_type=zipfile.ZIP_STORED)
         used = sum(i.file_size for i in z.infolist())
-        info = zipfile.ZipInfo("word/media/zeros.bin")
-        info.compress_type = zipfile.ZIP_DEFLATED
-        with z.open(info, "w", force_zip64=True) as f:
-            left = unpacked_target - used
-            chunk = b"\0" * (1 << 20)
-            while left > 0:
-                f.write(chunk[:min(left, len(chunk))])
-                left -= min(left, len(chunk))
+        left = unpacked_target - used
+        chunk = b"\0" * (1 << 20)
+        part = 0
+        while left > 0:                       # zeros in parts under the per-part cap
+            info = zipfile.ZipInfo(f"word/media/zeros{part}.bin")
+            info.compress_type = zipfile.ZIP_DEFLATED
+            in_part = min(left, guard.MAX_PART_BYTES // 2)
+            with z.open(info, "w", force_zip64=True) as f:
+                while in_part > 0:
+                    n = min(in_part, len(chunk))
+                    f.write(chunk[:n])
+                    in_part -= n
+                    left -= n
+            part += 1
     data = buf.getvalue()
     assert _sizes(data)[0] == unpacked_target
     return data
@@ -102,18 +110,18 @@ def test_ratio_guard_starts_just_above_ten_megabytes():
 def test_ratio_guard_on_both_sides_of_the_limit():
     unpacked = 12 * 1024 * 1024
     # the stored random part sets the packed size: ratio just under and just over MAX_RATIO
-    under = _package_of(unpacked, unpacked // (reader.MAX_RATIO - 2))
-    over = _package_of(unpacked, unpacked // (reader.MAX_RATIO + 40))
+    under = _package_of(unpacked, unpacked // (guard.MAX_RATIO - 2))
+    over = _package_of(unpacked, unpacked // (guard.MAX_RATIO + 40))
     u, p = _sizes(under)
-    assert u / p < reader.MAX_RATIO
+    assert u / p < guard.MAX_RATIO
     reader.check_package(PATH, under)
     u, p = _sizes(over)
-    assert u / p > reader.MAX_RATIO
+    assert u / p > guard.MAX_RATIO
     assert "压缩比" in refused(over)
 
 
 def test_absolute_size_cap_applies_even_at_a_modest_ratio():
-    cap = reader.MAX_UNPACKED_BYTES
+    cap = guard.MAX_TOTAL_BYTES
     stored = cap // 60                      # ratio ~60:1, well under MAX_RATIO
     reader.check_package(PATH, _package_of(cap, stored))
     assert "解压后体积异常" in refused(_package_of(cap + 1, stored))

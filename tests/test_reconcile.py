@@ -1,7 +1,6 @@
 """Table↔body reconciliation (issue 4): agreements recorded, disagreements warned naming both places."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

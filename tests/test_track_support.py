@@ -5,7 +5,6 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "samples" / "zhoucun-2023-plan.txt"     # the project's own copy, in every clone

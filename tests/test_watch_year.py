@@ -21,7 +21,7 @@ from test_watch_support import (REPO, archive_rows, needs_render, start_watcher,
 pytestmark = needs_render
 
 SAMPLES = REPO / "samples"
-ALL_OUTPUTS = "json,plain,formal,tracker,compare"
+ALL_OUTPUTS = "json,plain,formal,tracker,compare,docx"
 
 
 class Folder:
@@ -232,13 +232,23 @@ def test_bulletins_follow_accepted_workbooks(year):
     s2 = r2["submissions"]
     assert [u["unit"] for u in s2["reported"]] == ["区发展和改革局", "区工业和信息化局"]
     assert sorted(s2["missing"]) == sorted(["区住房和城乡建设局", "区统计局", "区财政局"])
-    # the bulletin of round 1 was rebuilt when the 发改局's corrected workbook came in: fewer tasks unreported
-    assert r1["unreported"] < year["bulletin_r1_before"]["unreported"]
+    # the bulletin of round 1 was rebuilt when the 发改局's corrected workbook came in: fewer tasks without a
+    # report (the folder's plans carry no 任务分解, so a task nobody reported on counts as 未明确牵头单位)
+    def without_report(b):
+        return b["unreported"] + len(b["unassigned"])
+    assert without_report(r1) < without_report(year["bulletin_r1_before"])
     # round 2 compares with round 1 from the folder's archive ("与上期相比")
     assert r2["previous"] and r2["previous"]["as_of"] == "2023-03-31"
     pdf_text = subprocess.run(["pdftotext", str(_bulletin_json(out, "2023年6月30日")).replace("（数据）.json", ".pdf"),
                                "-"], capture_output=True, text=True).stdout
-    assert "报送情况" in pdf_text and "未报送" in pdf_text
+    assert "五、报送情况" in pdf_text and "未报送" in pdf_text and "六、下步工作要求" in pdf_text
+    # the same bulletin as an editable .docx beside the PDF, with the same parts in the same order
+    from docx import Document
+    editable = Path(str(_bulletin_json(out, "2023年6月30日")).replace("（数据）.json", "（可编辑）.docx"))
+    paras = [p.text for p in Document(str(editable)).paragraphs]
+    heads = [t for t in paras if t in ("四、主要指标运行情况", "五、报送情况", "六、下步工作要求")]
+    assert heads == ["四、主要指标运行情况", "五、报送情况", "六、下步工作要求"], heads
+    assert any(t.startswith("未报送：") and "区财政局" in t for t in paras)
 
 
 # -- the overview page in a real browser ----------------------------------------------------------
@@ -272,7 +282,7 @@ def _file_of(url: str) -> Path:
     return Path(unquote(u.path))
 
 
-MAGIC = {".pdf": b"%PDF-", ".xlsx": b"PK\x03\x04", ".json": b"{", ".html": b"<"}
+MAGIC = {".pdf": b"%PDF-", ".xlsx": b"PK\x03\x04", ".docx": b"PK\x03\x04", ".json": b"{", ".html": b"<"}
 
 
 def test_overview_in_browser(year, browser, tmp_path):

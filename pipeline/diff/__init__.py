@@ -4,3 +4,5 @@
 it as JSON, self-contained HTML or a 公文-style PDF.
 """
 from pipeline.diff.compare_plans import diff_plans  # noqa: F401
+
+__all__ = ["diff_plans"]

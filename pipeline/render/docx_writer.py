@@ -24,7 +24,6 @@ import math
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -517,19 +516,8 @@ def build_bulletin_docx(ctx: dict):
         plain(doc, ctx["issue_line"], indent=0, align=WD_ALIGN_PARAGRAPH.CENTER)
         plain(doc, "", indent=0)
     plain(doc, ctx["addressees"], indent=0)
-    for key in ("intro", "section1", "section2", "section3", "section4", "section5", "extra"):
+    for key in ("intro", "section1", "section2", "section3", "section4", "reporting", "section5", "extra"):
         paragraphs(doc, ctx.get(key) or [])
-    subs = ctx.get("submissions")
-    if subs:
-        from pipeline.render.plan_pdf import Para, Run
-        lines = [Para([Run("报送情况", "h1")], heading="h1")]
-        if subs.get("reported"):
-            lines.append(Para([Run("已报送：" + "、".join(r["unit"] for r in subs["reported"]) + "。")]))
-        for r in subs.get("returned") or []:
-            lines.append(Para([Run(f"退回：{r['unit']}（{r['reason']}）。")]))
-        if subs.get("missing"):
-            lines.append(Para([Run("未报送：" + "、".join(subs["missing"]) + "。")]))
-        paragraphs(doc, lines)
     attachment_note(doc, ctx["attachments"])
     signature(doc, ctx["sign"])
     attachment_label(doc, "附件1")

@@ -7,3 +7,5 @@ the name the renderer and its tests use.
 from __future__ import annotations
 
 from pipeline.words import _index, cut, jieba_dictionary  # noqa: F401  (re-exported)
+
+__all__ = ["cut", "jieba_dictionary", "_index"]

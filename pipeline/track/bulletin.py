@@ -72,45 +72,49 @@ def bulletin_document(figures: dict, cfg: TrackConfig, *, style: str = "plain", 
     if style not in ("plain", "formal"):
         raise InputError(None, f"不支持的排版样式“{style}”", hint="可选 plain 或 formal")
     signed_date = parse_as_of(signed, None, None) if signed else None
-    context = bulletin_context(figures, cfg, style=style, fonts=fonts, issue=issue, signed=signed_date)
-    if submissions is not None:
-        context["submissions"] = submissions
-    return context
+    return bulletin_context(figures, cfg, style=style, fonts=fonts, issue=issue, signed=signed_date,
+                            submissions=submissions)
 
 
 def make_bulletin(result: ParseResult, progress: list[Path], as_of: str | None, out: Path, *,
                   archive: str | Path | None = None, config: str | Path | None = None,
                   submissions: dict | None = None, style: str = "plain", signed: str | None = None,
-                  assignments: str | Path | None = None) -> dict:
+                  assignments: str | Path | None = None, also: tuple[Path, ...] = ()) -> dict:
     """Write the bulletin to `out` (.pdf, .docx or .json) and record the round. Returns the figures.
+    `also`: more outputs of the same bulletin (e.g. the editable .docx beside the PDF), written from the
+    one computation, so the round is counted once.
 
     Optional: `submissions` (the drop folder's 报送情况) adds that part; `style` plain | formal
     (红头); `signed` the 成文日期 (YYYY-MM-DD; default the as-of date); `assignments` the 任务分解
     (master 台账 or mapping file). 第N期 is counted per plan in the archive (track.toml may fix it)."""
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in OUTPUTS:
-        raise InputError(out, f"不支持的输出类型“{out.suffix}”",
-                         hint="通报可输出 .pdf 或可编辑的 .docx，计算结果可输出 .json")
+    outs = [Path(out), *(Path(p) for p in also)]
+    for o in outs:
+        if o.suffix.lower() not in OUTPUTS:
+            raise InputError(o, f"不支持的输出类型“{o.suffix}”",
+                             hint="通报可输出 .pdf 或可编辑的 .docx，计算结果可输出 .json")
     cfg = load_config(config)
     db = Archive(archive_path(out, archive))
     try:
         figures = make_figures(result, progress, as_of, archive=db, cfg=cfg, assignments=assignments)
         issue = issue_number(db, figures["plan_key"], figures["as_of"])
         figures["issue"] = cfg.bulletin.issue_number or issue + cfg.bulletin.issue_offset
-        if suffix == ".json":
-            atomic_write_text(out, json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
-        else:
-            from pipeline.render.fonts import resolve_fonts
-            fonts = resolve_fonts()
-            context = bulletin_document(figures, cfg, style=style, issue=issue, signed=signed,
-                                        submissions=submissions, fonts=fonts)
+        context = fonts = None
+        for o in outs:
+            suffix = o.suffix.lower()
+            if suffix == ".json":
+                atomic_write_text(o, json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
+                continue
+            if context is None:
+                from pipeline.render.fonts import resolve_fonts
+                fonts = resolve_fonts()
+                context = bulletin_document(figures, cfg, style=style, issue=issue, signed=signed,
+                                            submissions=submissions, fonts=fonts)
             if suffix == ".docx":
                 from pipeline.render.docx_writer import write_bulletin_docx
-                write_bulletin_docx(context, out, fonts=fonts)
+                write_bulletin_docx(context, o, fonts=fonts)
             else:
                 from pipeline.render.engine import render_pdf
-                render_pdf("bulletin.html.j2", context, out, fonts=fonts, label="通报")
+                render_pdf("bulletin.html.j2", context, o, fonts=fonts, label="通报")
         record_round(db, figures["plan_key"], figures["as_of"], fig.history_payloads(figures))
     finally:
         db.close()

@@ -273,13 +273,6 @@ def growth_chart(f: dict) -> dict:
     return {"width": CHART_WIDTH, "zero_x": x(0.0), "bars": bars}
 
 
-def lagging_table(f: dict, cfg: TrackConfig) -> list[dict]:
-    tasks = {t["id"]: t for t in f["tasks"]}
-    return [{"id": t["id"], "title": t["title"], "lead": t["lead"] or "未填报", "partners": t["partners"] or "",
-             "status": _word(t["status"], cfg), "problems": t["problems"] or ""}
-            for t in (tasks[i] for i in f["lagging"])]
-
-
 def _moved(a: float, b: float) -> str:
     return "提高到" if b > a else "回落到" if b < a else "保持在"
 
@@ -329,6 +322,24 @@ def lagging_table(f: dict, cfg: TrackConfig) -> list[dict]:
             for t in (tasks[i] for i in f["lagging"])]
 
 
+def submissions_paragraphs(s: dict, number: str) -> list[Para]:
+    """报送情况 of the period (the drop folder's `submission_status`): how many units were expected, which
+    reported, which workbooks were returned and why (one line each), which units have not reported."""
+    reported, returned, missing = s.get("reported") or [], s.get("returned") or [], s.get("missing") or []
+    head = f"本期应报送单位{len(reported) + len(returned) + len(missing)}个，已报送{len(reported)}个"
+    if returned:
+        head += f"，退回修改{len(returned)}个"
+    if missing:
+        head += f"，未报送{len(missing)}个"
+    out = [_h(f"{number}、报送情况"), _p(head + "。")]
+    if reported:
+        out.append(_p("已报送：" + "、".join(r["unit"] for r in reported) + "。"))
+    out += [_p(f"退回：{r['unit']}（{str(r['reason']).rstrip('。')}）。") for r in returned]
+    if missing:
+        out.append(_p("未报送：" + "、".join(missing) + "。"))
+    return out
+
+
 def issuer_name(f: dict, cfg: TrackConfig) -> str:
     return cfg.bulletin.issuer.replace("{region}", f["plan"].get("region") or "")
 
@@ -342,10 +353,12 @@ def imprint(f: dict, cfg: TrackConfig, signed: dt.date) -> dict | None:
 
 
 def bulletin_context(f: dict, cfg: TrackConfig, *, style: str = "plain", fonts=None, issue: int | None = None,
-                     signed: dt.date | None = None, extra: list[Para] | None = None) -> dict:
+                     signed: dt.date | None = None, extra: list[Para] | None = None,
+                     submissions: dict | None = None) -> dict:
     """The 通报 as a 公文: 红头 (formal: issuer, 督查通报, 第N期), title, 主送, 总体情况, 进展较好, 滞后事项
     (units, the department's own words quoted), 主要指标运行情况 (change since the last issue in
-    words), 下步工作要求, 附件说明, 署名, 成文日期, [版记], and the annexes. Renderer-neutral: the
+    words), [报送情况: the drop folder's `submissions`], 下步工作要求, 附件说明, 署名, 成文日期, [版记], and
+    the annexes. Renderer-neutral: the
     PDF template and the .docx writer read the same context. `signed` is the 成文日期 (default: as-of)."""
     from pipeline.render.plan_pdf import banner_layout, signature_layout
     as_of = dt.date.fromisoformat(f["as_of"])
@@ -370,9 +383,11 @@ def bulletin_context(f: dict, cfg: TrackConfig, *, style: str = "plain", fonts=N
     moves = indicator_change_sentences(f)
     section4 = [_h("四、主要指标运行情况"), _p(indicator_sentence(f))]
     if moves:
-        section4.append(_p(f"与上期相比，" + "；".join(moves) + "。"))
+        section4.append(_p("与上期相比，" + "；".join(moves) + "。"))
+    reporting = submissions_paragraphs(submissions, "五") if submissions else []
     steps = cfg.bulletin.next_steps or list(NEXT_STEPS)
-    section5 = [_h("五、下步工作要求"), *(_p(f"{_cn(n)}是{t}" if len(steps) > 1 else t) for n, t in enumerate(steps, 1))]
+    section5 = [_h(f"{'六' if reporting else '五'}、下步工作要求"),
+                *(_p(f"{_cn(n)}是{t}" if len(steps) > 1 else t) for n, t in enumerate(steps, 1))]
     date_text = date_zh(signed.isoformat())
     banner = None
     signature = {"issuer_lines": [{"text": issuer, "left": 0.0}], "date": date_text, "date_left": 0.0}
@@ -393,7 +408,7 @@ def bulletin_context(f: dict, cfg: TrackConfig, *, style: str = "plain", fonts=N
         "addressees": cfg.bulletin.addressees.rstrip("：:") + "：",
         "as_of_line": f"（数据截至{date_zh(as_of.isoformat())}）",
         "intro": body, "section1": section1, "section2": section2, "section3": section3, "section4": section4,
-        "section5": section5, "extra": extra or [],
+        "reporting": reporting, "section5": section5, "extra": extra or [],
         "status_chart": status_chart(f, cfg), "completion_chart": completion_chart(f),
         "growth_chart": growth_chart(f),
         "indicator_table": indicator_rows(f), "lagging_table": lagging_table(f, cfg), "task_table": task_table(f, cfg),

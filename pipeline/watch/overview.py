@@ -69,6 +69,7 @@ def plan_view(archive: Archive, plan: dict, out: Path) -> dict:
         periods.append({
             "as_of": as_of, "status": status,
             "bulletin": _link(folder / BULLETIN_DIR / f"{stem}.pdf", out),
+            "editable": _link(folder / BULLETIN_DIR / f"{stem}（可编辑）.docx", out, "可编辑（Word）"),
             "figures": _link(folder / BULLETIN_DIR / f"{stem}（数据）.json", out, "数据（JSON）"),
             "counts": {"reported": len(status["reported"]), "returned": len(status["returned"]),
                        "missing": len(status["missing"])},
@@ -118,8 +119,8 @@ def overview_context(archive: Archive, out: Path) -> dict:
 
 def render_overview(context: dict) -> str:
     import jinja2
-    templates = Path(__file__).resolve().parents[2] / "templates"
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+    from pipeline.resources import templates_dir
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     return env.get_template("overview.html.j2").render(**context)
 

@@ -1,13 +1,13 @@
 """Every output of one plan version, named by what it is.
 
 `produce_plan_outputs` is the one place that lists what a plan notice becomes in the drop folder
-(the parse JSON, the plain and the formal PDF, the 台账 for departments): a new output kind — the
-editable .docx beside each PDF, say — is one more line there. Names say what a file is, so that a
+(the parse JSON, the plain and the formal PDF, the 台账 for departments, the editable .docx): a new
+output kind is one more line there. Names say what a file is, so that a
 clerk browsing `OUT/<地区>/<年度>/` never has to open a file to know it; they never carry a number
 that could mean two things (a revision's earlier outputs go to `历次版本/第N版/`, not `-2`).
 
 `PLANDOC_WATCH_OUTPUTS` (comma list of json, plain, formal, tracker, compare, docx; default all;
-docx = the editable Word edition beside the plan PDF and the 比对报告) lets an
+docx = the editable Word edition beside the plan PDF, the 比对报告 and each 通报) lets an
 installation skip outputs it does not want; the JSON and the plain PDF are always written.
 """
 from __future__ import annotations

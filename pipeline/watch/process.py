@@ -209,7 +209,6 @@ def _process(archive: Archive, task: Task, claim: Path) -> Outcome:
     result = parse_file(claim)
     result.source.path = task.name               # the clerk's name, not our claim path
     _require_plan_structure(result)
-    plan = result.plan
     doc_no = None
     if result.notice and result.notice.doc_number:
         doc_no = result.notice.doc_number.canonical or result.notice.doc_number.text

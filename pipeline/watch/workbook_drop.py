@@ -34,7 +34,7 @@ from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_text
 from pipeline.track.layout import AS_OF_LABEL, META_SHEET
 from pipeline.watch.locks import plan_lock
-from pipeline.watch.plan_outputs import BULLETIN_DIR
+from pipeline.watch.plan_outputs import BULLETIN_DIR, enabled_outputs
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 LEGACY_SUFFIXES = (".xls", ".et")
@@ -247,7 +247,8 @@ def regenerate_bulletins(archive: Archive, inbox: str, plan: dict, since: str) -
         stem = bulletin_stem(plan["base"], as_of)
         folder.mkdir(parents=True, exist_ok=True)
         pdf = folder / f"{stem}.pdf"
-        figures = make_bulletin(result, paths, as_of, pdf, archive=archive.path, submissions=status)
+        editable = (folder / f"{stem}（可编辑）.docx",) if "docx" in enabled_outputs() else ()
+        figures = make_bulletin(result, paths, as_of, pdf, archive=archive.path, submissions=status, also=editable)
         atomic_write_text(folder / f"{stem}（数据）.json",
                           json.dumps({**figures, "submissions": status}, ensure_ascii=False, indent=2) + "\n")
         first = first or pdf
