@@ -35,11 +35,15 @@ def reference_txt() -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_watcher_outlives_its_test():
-    """Whatever a test asserted, every watcher subprocess it started is gone when it ends."""
+    """Whatever a test asserted, every watcher subprocess it started is gone when it ends. Watchers
+    that already ran when the test began belong to a module-scoped fixture (set up before this one),
+    which stops them itself at the end of its module: killing them here would fail its teardown."""
+    support = sys.modules.get("test_watch_support")
+    before = frozenset(p.pid for p in support.STARTED) if support is not None else frozenset()
     yield
     support = sys.modules.get("test_watch_support")
     if support is not None:
-        support.reap_started()
+        support.reap_started(keep=before)
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +121,4 @@ def reference_ofd(tmp_path_factory) -> Path:
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.write_ofd(SAMPLES / "zhoucun-2023-plan.pdf", tmp_path_factory.mktemp("ofd") / "zhoucun-2023-plan.ofd")
+

@@ -186,11 +186,12 @@ def start_watcher(inbox: Path, out: Path, *args: str, log: Path | None = None, *
     return proc
 
 
-def reap_started() -> list[int]:
-    """Kill every started watcher that still runs (SIGKILL: the test is over); their pids."""
+def reap_started(keep: frozenset[int] = frozenset()) -> list[int]:
+    """Kill every started watcher that still runs (SIGKILL: the test is over); their pids. Watchers
+    whose pid is in `keep` belong to a wider-scoped fixture (a module's folder) that stops them itself."""
     leaked = []
-    while STARTED:
-        proc = STARTED.pop()
+    for proc in [p for p in STARTED if p.pid not in keep]:
+        STARTED.remove(proc)
         if proc.poll() is None:
             leaked.append(proc.pid)
             proc.kill()
