@@ -16,9 +16,44 @@ from typing import List, Optional
 
 import typer
 
+from typer.core import TyperCommand, TyperGroup
+
 from pipeline.errors import InputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+USAGE_PREFIX = "用法："
+HELP_OPTION_HELP = "显示本帮助并退出"
+
+
+class _ChineseHelp:
+    """The Chinese help and usage lines of a command, through Click's overridable methods.
+
+    Typer's vendored Click hard-codes "Usage: " (`HelpFormatter.write_usage`) and the help option's
+    "Show this message and exit." (`decorators.help_option`); they are not gettext strings. Both are
+    produced by methods a `Command` subclass may override (`format_usage`, `get_help_option`), and
+    Typer takes the subclass through `Typer(cls=…)` and `@app.command(cls=…)`: translated, not forked.
+    The metavars come through Typer's own `options_metavar` / `subcommand_metavar` parameters.
+    """
+
+    def format_usage(self, ctx, formatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=USAGE_PREFIX)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_HELP
+        return option
+
+
+class ChineseGroup(_ChineseHelp, TyperGroup):
+    pass
+
+
+class ChineseCommand(_ChineseHelp, TyperCommand):
+    pass
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ChineseGroup, options_metavar="[选项]",
+                  subcommand_metavar="命令 [参数]...",
                   help="plandoc：国民经济和社会发展计划通知的解析、排版、台账、通报、比对与收文目录监视")
 
 EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
@@ -58,7 +93,7 @@ def load_plan(path: Path):
     return require_plan(load_result(path), path)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def parse(file: Path = typer.Argument(..., help="通知文件（.txt/.docx/.pdf/.md/.html）"),
           output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出 JSON 文件；缺省写到标准输出")):
     """解析一份通知，输出 JSON。"""
@@ -72,14 +107,14 @@ def parse(file: Path = typer.Argument(..., help="通知文件（.txt/.docx/.pdf/
         sys.stdout.write(text + "\n")
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def schema():
     """打印解析结果的 JSON Schema。"""
     from pipeline.schema import json_schema
     sys.stdout.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
            output: Path = typer.Option(..., "-o", "--output", help="输出 .pdf 或可编辑的 .docx"),
            style: Style = typer.Option(Style.plain, "--style", help="plain（默认）或 formal（带红色版头）")):
@@ -93,7 +128,7 @@ def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
     (write_plan_docx if suffix == ".docx" else render_plan_pdf)(result, output, style=style.value)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def tracker(plan: Path = typer.Argument(..., help="计划（源文件或解析 JSON）"),
             output: Path = typer.Option(..., "-o", "--output", help="输出台账 .xlsx；用 --by-unit 时为输出目录"),
             assign: Optional[Path] = typer.Option(None, "--assign", help="分工：填好牵头单位的总台账 .xlsx 或 编号,牵头单位,配合单位 的 .csv"),
@@ -110,7 +145,7 @@ def tracker(plan: Path = typer.Argument(..., help="计划（源文件或解析 J
         write_tracker(result, output, assignments=assign)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def bulletin(paths: List[Path] = typer.Argument(..., metavar="PLAN [FILLED.xlsx...]",
                                              help="计划（源文件或解析 JSON）；其后可直接列出更多台账"),
              progress: List[Path] = typer.Option(..., "--progress", help="已填报的台账 .xlsx（可多个：--progress a.xlsx b.xlsx）"),
@@ -128,7 +163,7 @@ def bulletin(paths: List[Path] = typer.Argument(..., metavar="PLAN [FILLED.xlsx.
     make_bulletin(result, list(progress) + extra, as_of, output, style=style.value, signed=signed, assignments=assign)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def diff(old: Path = typer.Argument(..., help="上一年计划"), new: Path = typer.Argument(..., help="本年计划"),
          output: Path = typer.Option(..., "-o", "--output", help="输出 .json / .html / .pdf / .docx")):
     """比较两个年度的计划。"""
@@ -141,7 +176,7 @@ def diff(old: Path = typer.Argument(..., help="上一年计划"), new: Path = ty
         typer.echo(f"警告：{w}", err=True)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def watch(inbox: Path = typer.Argument(..., help="收文目录"),
           out: Path = typer.Option(Path("output"), "--out", help="输出目录"),
           once: bool = typer.Option(False, "--once", help="处理现有文件后退出"),
@@ -256,8 +291,7 @@ def _print_usage_error(e) -> None:
     if type(e).__name__ == "NoArgsIsHelpError":   # no arguments at all: the help was printed, nothing to add
         return
     if ctx is not None:
-        typer.echo(ctx.get_usage().replace("Usage:", "用法：").replace("[OPTIONS]", "[选项]")
-                   .replace("COMMAND [ARGS]...", "命令 [参数]..."), err=True)
+        typer.echo(ctx.get_usage(), err=True)
         typer.echo(f"运行 “{ctx.command_path} --help” 查看帮助。", err=True)
     typer.echo(f"用法错误：{usage_message_zh(e)}", err=True)
 

@@ -88,3 +88,28 @@ def test_internal_error_exits_3_with_a_log_and_no_traceback(monkeypatch, tmp_pat
     log = tmp_path / "cache" / "logs" / "plandoc-error.log"
     assert "内部错误" in err and str(log) in err and "Traceback" not in err
     assert "simulated bug" in log.read_text(encoding="utf-8")
+
+
+def _command_names() -> list[str]:
+    import typer.main
+
+    from pipeline.cli import app
+    return sorted(typer.main.get_command(app).commands)
+
+
+@pytest.mark.parametrize("args", [(), *[(name,) for name in _command_names()]], ids=lambda a: " ".join(a) or "plandoc")
+def test_help_is_chinese(args):
+    """Every help page (the app's and each command's) reads in Chinese: the usage line, its metavars
+    and the help option's own line are translated, not only the panels."""
+    r = run_cli(*args, "--help")
+    assert r.returncode == 0, r.stderr
+    for english in ("Usage", "OPTIONS", "Show this message", "COMMAND", "ARGS"):
+        assert english not in r.stdout, r.stdout
+    assert "用法：" in r.stdout and "显示本帮助并退出" in r.stdout and "[选项]" in r.stdout
+
+
+def test_usage_error_shows_the_chinese_usage_line():
+    r = run_cli("frobnicate")
+    assert r.returncode == 2
+    assert "用法：" in r.stderr and "[选项] 命令 [参数]..." in r.stderr
+    _no_english_usage(r.stderr)
