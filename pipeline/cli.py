@@ -86,6 +86,13 @@ def _usage(message: str) -> None:
     raise typer.BadParameter(message)
 
 
+def _check_render_settings(output: Path) -> None:
+    """A bad PLANDOC_PDF_VARIANT is refused before the input is read (exit 1, naming the variable)."""
+    if output.suffix.lower() == ".pdf":
+        from pipeline.settings import render_settings
+        render_settings()
+
+
 def load_plan(path: Path):
     """PLAN/OLD/NEW arguments: a source file or a parse JSON."""
     from pipeline.load import load_result
@@ -122,6 +129,7 @@ def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
     suffix = output.suffix.lower()
     if suffix not in (".pdf", ".docx"):
         _usage(f"不支持的输出格式“{output.suffix or '（无扩展名）'}”，-o 只能是 .pdf 或 .docx")
+    _check_render_settings(output)
     result = load_plan(file)
     from pipeline.render.docx_writer import write_plan_docx
     from pipeline.render.plan_pdf import render_plan_pdf
@@ -158,6 +166,7 @@ def bulletin(paths: List[Path] = typer.Argument(..., metavar="PLAN [FILLED.xlsx.
     # `--progress a.xlsx b.xlsx`: click binds one value per option, so the extra files arrive as
     # positional arguments after PLAN; they are progress files too.
     plan, extra = paths[0], list(paths[1:])
+    _check_render_settings(output)
     result = load_plan(plan)
     from pipeline.track.bulletin import make_bulletin
     make_bulletin(result, list(progress) + extra, as_of, output, style=style.value, signed=signed, assignments=assign)
@@ -170,6 +179,7 @@ def diff(old: Path = typer.Argument(..., help="上一年计划"), new: Path = ty
     from pipeline.diff.report import FORMATS
     if output.suffix.lower() not in FORMATS:
         _usage(f"不支持的输出格式“{output.suffix or '（无扩展名）'}”，-o 只能是 {'、'.join(sorted(FORMATS))}")
+    _check_render_settings(output)
     a, b = load_plan(old), load_plan(new)
     from pipeline.diff.report import write_diff
     for w in write_diff(a, b, output).warnings:

@@ -113,3 +113,42 @@ def test_usage_error_shows_the_chinese_usage_line():
     assert r.returncode == 2
     assert "用法：" in r.stderr and "[选项] 命令 [参数]..." in r.stderr
     _no_english_usage(r.stderr)
+
+
+def _run_with_env(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=REPO, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONIOENCODING="utf-8", **env), timeout=180)
+
+
+@pytest.mark.parametrize("value", ["pdf/a-9z", "PDF-A", "none"])
+def test_bad_pdf_variant_names_the_variable_and_the_allowed_values(reference_txt, tmp_path, value):
+    out = tmp_path / "plan.pdf"
+    r = _run_with_env("render", str(reference_txt), "-o", str(out), PLANDOC_PDF_VARIANT=value)
+    assert r.returncode == 1, r.stderr
+    assert "PLANDOC_PDF_VARIANT" in r.stderr and f"“{value}”" in r.stderr
+    assert "pdf/a-2b" in r.stderr and "pdf/ua-1" in r.stderr and "留空" in r.stderr
+    assert not out.exists()
+    _no_english_usage(r.stderr)
+
+
+def test_blank_pdf_variant_writes_a_plain_pdf(reference_txt, tmp_path):
+    out = tmp_path / "plan.pdf"
+    r = _run_with_env("render", str(reference_txt), "-o", str(out), PLANDOC_PDF_VARIANT="")
+    assert r.returncode == 0, r.stderr
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    with out.open("rb") as f:
+        catalog = PDFDocument(PDFParser(f)).catalog
+    assert "OutputIntents" not in catalog and "Metadata" not in catalog     # no PDF/A markers
+
+
+def test_chosen_pdf_variant_is_written(reference_txt, tmp_path):
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+    out = tmp_path / "plan.pdf"
+    r = _run_with_env("render", str(reference_txt), "-o", str(out), PLANDOC_PDF_VARIANT=" pdf/a-3b ")
+    assert r.returncode == 0, r.stderr
+    with out.open("rb") as f:
+        xmp = resolve1(PDFDocument(PDFParser(f)).catalog["Metadata"]).get_data()
+    assert b'pdfaid:part="3"' in xmp

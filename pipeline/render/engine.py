@@ -15,8 +15,6 @@ this module owns what they have in common and what must never be skipped:
 """
 from __future__ import annotations
 
-import os
-
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +23,8 @@ from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.render import justify, lazy_font_data
 from pipeline.render.env import TEMPLATES_DIR, make_env
+from pipeline.settings import render_settings
 
-# Options of every PDF we write. PDF/A-2b (archival; fonts embedded, XMP metadata, sRGB output intent) is
-# what 公文 archives ask for; PLANDOC_PDF_VARIANT="" turns it off, another WeasyPrint variant name picks it.
-PDF_VARIANT = os.environ.get("PLANDOC_PDF_VARIANT", "pdf/a-2b") or None
-PDF_OPTIONS = {"pdf_variant": PDF_VARIANT} if PDF_VARIANT else {}
 from pipeline.render.fonts import FontSet, needs_glyph, require_harfbuzz_subset, resolve_fonts
 
 STYLESHEET = "gongwen.css.j2"
@@ -107,6 +102,8 @@ def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet 
                label: str = "") -> RenderReport:
     """Render `templates/<template>` with `context` into the PDF `out`. Raises InputError (Chinese)."""
     t0 = time.perf_counter()
+    # PDF/A-2b by default (what 公文 archives ask for); PLANDOC_PDF_VARIANT, validated, picks another or none
+    variant = render_settings().pdf_variant
     require_harfbuzz_subset()
     report = RenderReport(justified=justify.install())
     lazy_font_data.install()
@@ -131,7 +128,7 @@ def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet 
                 document = HTML(string=html_text, base_url=base, url_fetcher=fetcher).render(
                     stylesheets=[sheet.css], font_config=reuse.font_config(fonts))
                 _check_glyphs(document, fonts, report, label)
-                pdf = document.write_pdf(**PDF_OPTIONS)
+                pdf = document.write_pdf(**({"pdf_variant": variant} if variant else {}))
     except RefusedFetch as e:
         raise InputError(None, f"排版时试图读取项目以外的资源（{e.url}），已拒绝") from None
     report.warnings = [*sheet.warnings, *warnings]
