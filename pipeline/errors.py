@@ -57,16 +57,41 @@ def first_validation_error(error) -> str:
     return f"{loc}：{first['msg']}"
 
 
-def load_validated(path: Path, model, decode, *, decode_errors: tuple, missing: str, malformed: str, invalid: str):
+def load_validated(path: Path, model, decode, *, missing: str, malformed: dict, invalid: str):
     """Read a UTF-8 text file, decode it (json.loads, tomllib.loads) and validate it into the pydantic `model`;
-    every failure becomes an InputError naming the file. `malformed` gets `{error}`, `invalid` gets `{field}`."""
+    every failure becomes an InputError naming the file.
+
+    `malformed` maps the exceptions `decode` raises (a type or a tuple of types, tried in order) to a reason,
+    or to (reason, hint); the reason may quote the exception as `{error}`. A file that is not valid UTF-8 or
+    nests too deeply for the decoder is malformed too. `invalid` gets `{field}` (the first failing field).
+    A FIFO or a device is refused before it is opened (reading one would block or never end), a folder too.
+    """
+    import stat
+
     from pydantic import ValidationError
+    path = Path(path)
     try:
-        data = decode(Path(path).read_text(encoding="utf-8"))
+        mode = path.stat().st_mode
     except FileNotFoundError:
         raise InputError(path, missing) from None
-    except (UnicodeDecodeError, *decode_errors) as e:
-        raise InputError(path, malformed.format(error=e)) from None
+    except OSError as e:
+        raise InputError(path, f"无法读取文件（{e.strerror}）") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(path, "这是一个文件夹，不是文件")
+    if not stat.S_ISREG(mode):
+        raise InputError(path, "不是普通文件（可能是管道或设备文件），不能读取")
+    try:
+        data = decode(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, missing) from None
+    except UnicodeDecodeError as e:
+        raise InputError(path, f"不是 UTF-8 编码的文本（{e.reason}）") from None
+    except RecursionError:
+        raise InputError(path, "嵌套层数过深，文件内容异常") from None
+    except tuple(t for kinds in malformed for t in (kinds if isinstance(kinds, tuple) else (kinds,))) as e:
+        reason = next(v for k, v in malformed.items() if isinstance(e, k))
+        reason, hint = reason if isinstance(reason, tuple) else (reason, None)
+        raise InputError(path, reason.format(error=e), hint=hint) from None
     try:
         return model.model_validate(data)
     except ValidationError as e:

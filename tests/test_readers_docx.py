@@ -181,6 +181,32 @@ def test_table_spans_are_true_and_equal_neighbours_stay_separate(tmp_path):
     }
 
 
+def test_rows_and_cells_in_content_controls(tmp_path):
+    """Rows and cells wrapped in content controls (w:sdt, nested too) are read like plain ones, and the
+    rows of a table nested in a cell stay that cell's text, not rows of the outer table."""
+    def sdt(inner: str) -> str:
+        return f"<w:sdt><w:sdtPr/><w:sdtContent>{inner}</w:sdtContent></w:sdt>"
+
+    nested = ("<w:tc><w:tcPr/><w:tbl><w:tblGrid><w:gridCol w:w=\"900\"/></w:tblGrid>"
+              + "".join(f"<w:tr>{_tc(t)}</w:tr>" for t in ("甲", "乙", "丙")) + "</w:tbl><w:p/></w:tc>")
+    rows = [
+        f"<w:tr>{_tc('指标')}{_tc('目标')}</w:tr>",
+        sdt(f"<w:tr>{_tc('地区生产总值')}{nested}</w:tr>"),
+        f"<w:tr>{_tc('进出口')}{sdt(sdt(_tc('稳定')))}</w:tr>",
+    ]
+    tbl = parse_xml(f'<w:tbl {nsdecls("w")}><w:tblGrid>' + '<w:gridCol w:w="2000"/>' * 2 + "</w:tblGrid>"
+                    + "".join(rows) + "</w:tbl>")
+    doc = Document()
+    doc.element.body.insert(0, tbl)
+    path = tmp_path / "sdt.docx"
+    doc.save(path)
+    table = next(b for b in read_document(path).blocks if isinstance(b, TableBlock))
+    assert (table.n_rows, table.n_cols) == (3, 2)
+    got = {(c.row, c.col): c.text for c in table.cells}
+    assert got == {(0, 0): "指标", (0, 1): "目标", (1, 0): "地区生产总值", (1, 1): "甲\n乙\n丙",
+                   (2, 0): "进出口", (2, 1): "稳定"}
+
+
 def test_sample_table_matches_the_builder_grid():
     """The sample's table, read back, has exactly the merges the builder wrote (rebuilt from the .txt)."""
     from build_samples import rebuild_grid

@@ -184,3 +184,31 @@ def test_not_a_workbook(items, tmp_path, content, reason):
     p.write_bytes(content)
     with pytest.raises(InputError, match=reason):
         ingest([p], items, load_config())
+
+
+def test_an_id_in_the_wrong_sheet_is_told_where_it_belongs(rounds, items, tmp_path):
+    """A 编号 filled into the other sheet is refused with the sheet it belongs in, in both directions;
+    a cell of blanks in a text column counts as empty (both sheets read their cells the same way)."""
+    _, produced = rounds
+    wrong = tmp_path / "wrong.xlsx"
+    shutil.copy(max(produced["round1"], key=lambda p: p.stat().st_size), wrong)
+    wb = load_workbook(wrong)
+    ws, ind = wb[TASK_SHEET], wb[INDICATOR_SHEET]
+    tc = {c.header: _col(TASK_COLUMNS, c.header) for c in TASK_COLUMNS}
+    ic = {c.header: _col(INDICATOR_COLUMNS, c.header) for c in INDICATOR_COLUMNS}
+    indicator_id, task_id = items.indicators[0].id, items.tasks[0].id
+    r = ws.max_row + 1
+    ws.cell(r, tc["编号"], indicator_id)
+    ws.cell(r, tc["进展情况"], "已按计划推进")
+    ws.cell(r, tc["完成状态"], "序时推进")
+    ws.cell(r, tc["存在问题"], " \u3000 ")
+    r = ind.max_row + 1
+    ind.cell(r, ic["编号"], task_id)
+    ind.cell(r, ic["本期累计"], 5)
+    wb.save(wrong)
+    with pytest.raises(WorkbookErrors) as info:
+        ingest([wrong], items, load_config())
+    message = info.value.message
+    assert f"编号“{indicator_id}”不在本计划的任务中（主要指标请填在“{INDICATOR_SHEET}”表）" in message
+    assert f"编号“{task_id}”不在本计划的主要指标中（任务请填在“{TASK_SHEET}”表）" in message
+    assert len(info.value.errors) == 2, message

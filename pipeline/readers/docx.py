@@ -364,24 +364,25 @@ def _level_attr(el, default: str, what: str) -> int:
     return _int_attr(el, "val", default, what, range(0, 10))
 
 
-def _rows(tbl):
-    for child in tbl:
-        if child.tag == _Q + "tr":
+def _children(parent, tag: str):
+    """The `tag` children of `parent` (rows of a table, cells of a row), also those wrapped in content
+    controls: a `w:sdt` may stand where a row or a cell stands and hold it in its `w:sdtContent`, itself
+    possibly another `w:sdt`. Only direct children count, so a nested table's rows stay its own."""
+    for child in parent:
+        if child.tag == tag:
             yield child
         elif child.tag == _Q + "sdt":
             content = child.find(_Q + "sdtContent")
             if content is not None:
-                yield from content.iter(_Q + "tr")
+                yield from _children(content, tag)
+
+
+def _rows(tbl):
+    return _children(tbl, _Q + "tr")
 
 
 def _cells(tr):
-    for child in tr:
-        if child.tag == _Q + "tc":
-            yield child
-        elif child.tag == _Q + "sdt":
-            content = child.find(_Q + "sdtContent")
-            if content is not None:
-                yield from (c for c in content if c.tag == _Q + "tc")
+    return _children(tr, _Q + "tc")
 
 
 def read_docx(path: Path, data: bytes, sha256: str) -> SourceDoc:

@@ -133,8 +133,8 @@ def status_key(word: str) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> TrackConfig:
-    return load_validated(Path(path), TrackConfig, tomllib.loads, decode_errors=(tomllib.TOMLDecodeError,),
-                          missing="台账配置文件不存在", malformed="台账配置文件不是有效的 TOML（{error}）",
+    return load_validated(Path(path), TrackConfig, tomllib.loads, missing="台账配置文件不存在",
+                          malformed={tomllib.TOMLDecodeError: "台账配置文件不是有效的 TOML（{error}）"},
                           invalid="台账配置有误：{field}")
 
 

@@ -16,9 +16,9 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Annotated, Any, ClassVar, Optional
 
-from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from pipeline.errors import InputError
@@ -74,41 +74,53 @@ def _ctx(info: ValidationInfo) -> dict:
     return info.context or {}
 
 
-class TaskReport(BaseModel):
-    """One filled row of 重点任务."""
+# A text cell (stripped, blank → None) and a number cell (`parse_number`): how every column of both
+# sheets is read before its type is checked, declared once for every field that holds one.
+Cell = Annotated[Optional[str], BeforeValidator(_text)]
+NumberCell = Annotated[Optional[float], BeforeValidator(parse_number)]
 
-    id: str
-    lead: Optional[str] = None
-    partners: Optional[str] = None
-    deadline: Optional[str] = None
-    progress: Optional[str] = None
-    value: Optional[float] = None
-    status: Optional[str] = None          # canonical, after the alias table
-    status_word: Optional[str] = None     # as the department wrote it
-    problems: Optional[str] = None
-    next_steps: Optional[str] = None
+# What each kind of row is called and the sheet it is filled in: a 编号 of the other kind is told where it goes.
+_KINDS = {"task": ("任务", TASK_SHEET), "indicator": ("主要指标", INDICATOR_SHEET)}
 
-    @field_validator("id", "lead", "partners", "deadline", "progress", "problems", "next_steps", "status_word",
-                     mode="before")
-    @classmethod
-    def _strip(cls, v):
-        return _text(v)
+
+def _known_id(v: Optional[str], info: ValidationInfo, kind: str) -> str:
+    """The 编号 of a `kind` row ("task" / "indicator"): present, and one of the plan's (validation context)."""
+    items: PlanItems | None = _ctx(info).get("items")
+    if v is None:
+        raise _err("编号为空")
+    if items is not None and getattr(items, kind)(v) is None:
+        other = next(k for k in _KINDS if k != kind)
+        noun, (other_noun, other_sheet) = _KINDS[kind][0], _KINDS[other]
+        hint = f"（{other_noun}请填在“{other_sheet}”表）" if getattr(items, other)(v) else ""
+        raise _err(f"编号“{v}”不在本计划的{noun}中{hint}")
+    return v
+
+
+class _FilledRow(BaseModel):
+    """A filled row of one sheet; its 编号 must be one of the plan's items of the sheet's `KIND`."""
+
+    KIND: ClassVar[str]
+    id: Cell
 
     @field_validator("id")
     @classmethod
-    def _known_task(cls, v, info: ValidationInfo):
-        items: PlanItems | None = _ctx(info).get("items")
-        if v is None:
-            raise _err("编号为空")
-        if items is not None and items.task(v) is None:
-            hint = "（主要指标请填在“主要指标”表）" if items.indicator(v) else ""
-            raise _err(f"编号“{v}”不在本计划的任务中{hint}")
-        return v
+    def _known(cls, v, info: ValidationInfo):
+        return _known_id(v, info, cls.KIND)
 
-    @field_validator("value", mode="before")
-    @classmethod
-    def _number(cls, v):
-        return parse_number(v)
+
+class TaskReport(_FilledRow):
+    """One filled row of 重点任务."""
+
+    KIND = "task"
+    lead: Cell = None
+    partners: Cell = None
+    deadline: Cell = None
+    progress: Cell = None
+    value: NumberCell = None
+    status: Optional[str] = None          # canonical, after the alias table
+    status_word: Cell = None              # as the department wrote it
+    problems: Cell = None
+    next_steps: Cell = None
 
     @model_validator(mode="before")
     @classmethod
@@ -141,35 +153,15 @@ class TaskReport(BaseModel):
         return self
 
 
-class IndicatorReport(BaseModel):
+class IndicatorReport(_FilledRow):
     """One filled row of 主要指标."""
 
-    id: str
-    actual: Optional[float] = None
-    growth: Optional[float] = None
-    completion: Optional[float] = None
-    lead: Optional[str] = None
-    note: Optional[str] = None
-
-    @field_validator("id", "lead", "note", mode="before")
-    @classmethod
-    def _strip(cls, v):
-        return _text(v)
-
-    @field_validator("id")
-    @classmethod
-    def _known_indicator(cls, v, info: ValidationInfo):
-        items: PlanItems | None = _ctx(info).get("items")
-        if v is None:
-            raise _err("编号为空")
-        if items is not None and items.indicator(v) is None:
-            raise _err(f"编号“{v}”不在本计划的主要指标中")
-        return v
-
-    @field_validator("actual", "growth", "completion", mode="before")
-    @classmethod
-    def _number(cls, v):
-        return parse_number(v)
+    KIND = "indicator"
+    actual: NumberCell = None
+    growth: NumberCell = None
+    completion: NumberCell = None
+    lead: Cell = None
+    note: Cell = None
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo):
