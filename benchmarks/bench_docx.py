@@ -26,10 +26,10 @@ import json, sys, time
 sys.path.insert(0, {root!r})
 from markupsafe import Markup
 from pipeline.parse import parse_file
-from pipeline.render import env, justify
+from pipeline.render import env, weasy_compat
 from pipeline.render.plan_pdf import render_plan_pdf
 if sys.argv[1] == "off":
-    justify._state["installed"] = False                 # WeasyPrint's own (space-only) justification
+    weasy_compat.disable("cjk-justify")               # WeasyPrint's own (space-only) justification
     env.compress_pairs = lambda html: Markup(str(html))  # no 标点挤压
 result = parse_file({reference!r})
 render_plan_pdf(result, sys.argv[2])                     # warm-up

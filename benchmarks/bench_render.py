@@ -6,10 +6,10 @@ Baselines measured in the same run, printed as ratios:
 - LibreOffice converting the reference .docx to PDF (when `soffice` is installed): the tool offices
   use today; goal: ours ≥ 3× faster, both measured cold (a fresh process each), and LibreOffice cold
   against our render in a running process;
-- the cold render with WeasyPrint parsing its C declarations itself (`render/fast_ffi.py` off);
+- the cold render with WeasyPrint parsing its C declarations itself (`weasy_compat` precompiled-ffi off);
 - one process rendering 5 times as WeasyPrint does out of the box (a new FontConfiguration per
   render, every font file copied whole into Python per render) against ours (fonts shared per
-  process and read lazily: `render/reuse.py`, `render/lazy_font_data.py`): time of the first and
+  process and read lazily: `render/reuse.py`, `render/weasy_compat.py`): time of the first and
   second render and resident memory after 1 and 5 renders, each measured in its own fresh process.
 """
 from __future__ import annotations
@@ -35,11 +35,11 @@ SERIES_SCRIPT = """
 import json, sys, time
 sys.path.insert(0, {root!r})
 from pipeline.parse import parse_file
-from pipeline.render import lazy_font_data, reuse
+from pipeline.render import reuse, weasy_compat
 from pipeline.render.plan_pdf import render_plan_pdf
 stock = sys.argv[1] == "stock"
 if stock:
-    lazy_font_data._state["installed"] = False     # WeasyPrint's eager whole-file copies
+    weasy_compat.disable("lazy-font-data")   # WeasyPrint's eager whole-file copies
 def rss_mb():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
@@ -118,7 +118,7 @@ def run() -> list[tuple[str, str]]:
         plain_ffi = _wall(lambda: subprocess.run([sys.executable, "-m", "pipeline", "render", str(js), "-o",
                                                   str(tmp / "cold-plain.pdf")], check=True, cwd=ROOT,
                                                  env=dict(env_vars, PLANDOC_FAST_FFI="0"), capture_output=True))
-        out.append(("  same, WeasyPrint parsing its C declarations (fast_ffi off)",
+        out.append(("  same, WeasyPrint parsing its C declarations (precompiled-ffi off)",
                     f"{plain_ffi:.2f} s ({plain_ffi / cold:.2f}× the cold render)"))
 
         if Path("/proc/self/status").exists():

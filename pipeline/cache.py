@@ -2,7 +2,7 @@
 
 `~/.cache/plandoc/` (or `$XDG_CACHE_HOME/plandoc/`): the word index (`words.py`), font code point
 tables (`render/fonts.py`), compiled templates (`render/env.py`) and WeasyPrint's precompiled C
-declarations (`render/fast_ffi.py`). Every user treats an unwritable folder as "slower", never as
+declarations (`render/weasy_compat.py`, precompiled-ffi). Every user treats an unwritable folder as "slower", never as
 an error.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""WeasyPrint on precompiled C declarations (`render/fast_ffi.py`), checked in fresh processes:
+"""WeasyPrint on precompiled C declarations (`render/weasy_compat.py`, precompiled-ffi), checked in fresh processes:
 
 - importing `pipeline.render` first makes WeasyPrint's `ffi` the out-of-line (precompiled) one;
 - the PDF is byte-identical to one rendered by a process that parses the declarations the ordinary way;
@@ -15,23 +15,23 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.render import fast_ffi
+from pipeline.render import weasy_compat
 
 REPO = Path(__file__).resolve().parents[1]
 
 SCRIPT = """
 import json, sys
 sys.path.insert(0, {repo!r}); sys.path.insert(0, {tests!r})
-from pipeline.render import fast_ffi
+from pipeline.render import weasy_compat
 if {break_cache!r}:
     from pathlib import Path
-    fast_ffi.CACHE_DIR = Path("/proc/plandoc-cannot-write-here")
+    weasy_compat.CACHE_DIR = Path("/proc/plandoc-cannot-write-here")
 from pipeline.render.plan_pdf import render_plan_pdf
 from test_render_safety import make_result
 render_plan_pdf(make_result(), {out!r})
 from weasyprint.text import ffi
-print(json.dumps({{"used": fast_ffi.used(), "ffi_type": type(ffi.ffi).__module__ + "." + type(ffi.ffi).__name__,
-                  "problem": fast_ffi._state["problem"]}}))
+print(json.dumps({{"used": weasy_compat.ffi_used(), "ffi_type": type(ffi.ffi).__module__ + "." + type(ffi.ffi).__name__,
+                  "problem": weasy_compat.ffi_state["problem"]}}))
 """
 
 
@@ -68,12 +68,12 @@ def test_an_unwritable_cache_falls_back_to_the_ordinary_import(tmp_path):
 ])
 def test_an_unexpected_module_shape_is_refused(source):
     with pytest.raises(ValueError):
-        fast_ffi._split_source(source)
+        weasy_compat._split_source(source)
 
 
 def test_the_expected_shape_keeps_everything_else():
-    cdef, tree = fast_ffi._split_source("import cffi\nffi = cffi.FFI()\nffi.cdef('int a;')\nX = ffi\n")
+    cdef, tree = weasy_compat._split_source("import cffi\nffi = cffi.FFI()\nffi.cdef('int a;')\nX = ffi\n")
     assert cdef == "int a;"
-    namespace = {fast_ffi._FFI_NAME: "precompiled"}
+    namespace = {weasy_compat._FFI_NAME: "precompiled"}
     exec(compile(tree, "<test>", "exec"), namespace)
     assert namespace["ffi"] == namespace["X"] == "precompiled"

@@ -1,4 +1,4 @@
-"""Guard for the CJK justification patch (pipeline/render/justify.py) on the pinned WeasyPrint.
+"""Guard for the CJK justification patch (pipeline/render/justify.py, applied by weasy_compat.py) on the pinned WeasyPrint.
 
 The patch reaches into WeasyPrint internals, so a WeasyPrint upgrade may silently turn it off
 (the module then logs an error and falls back to ragged right). These tests fail in that case, and
@@ -15,7 +15,7 @@ import pdfplumber
 import pytest
 
 from pipeline.render import gbt9704 as g
-from pipeline.render import justify
+from pipeline.render import justify, weasy_compat
 
 MIXED = ("全年完成固定资产投资165亿元，增长8%以上；新增城镇就业4000人以上，发放创业担保贷款4000万元以上，"
          "PM2.5平均浓度下降3%，建成5G基站120个，优良天数达到242天，职工门诊统筹保障由1500元提高到3000元。") * 3
@@ -49,8 +49,8 @@ def _render(tmp_path, name):
 
 
 def test_patch_matches_the_pinned_weasyprint():
-    assert justify._shapes_match() is None
-    assert justify.install() is True and justify.active()
+    assert weasy_compat._justify_problem() is None
+    assert weasy_compat.install()["cjk-justify"] is True and weasy_compat.active("cjk-justify")
 
 
 def test_stretchable_positions():
@@ -67,7 +67,7 @@ def test_stretchable_positions():
 
 
 def test_lines_with_digits_end_flush_right_and_extract_cleanly(tmp_path):
-    justify.install()
+    weasy_compat.install()
     (lines, text), width = _render(tmp_path, "justified.pdf")
     assert len(lines) >= 6
     for cs in lines[:-1]:

@@ -1,4 +1,4 @@
-"""Font files are registered with fontconfig in place (`render/local_faces.py`), checked on real renders:
+"""Font files are registered with fontconfig in place (`render/weasy_compat.py`, local-faces), checked on real renders:
 
 - the face embedded for a collection (.ttc) is the face `fonts.py` resolved and measured (Noto's SC
   face), read back from the PDF's embedded font name table — WeasyPrint's own copy named every face;
@@ -95,7 +95,7 @@ print("ok")
 def test_a_foreign_font_face_still_loads_the_weasyprint_way(tmp_path):
     from weasyprint import CSS, HTML
 
-    from pipeline.render.local_faces import LocalFaceConfiguration
+    from pipeline.render.weasy_compat import LocalFaceConfiguration
     fonts = resolve_fonts()
     fang = fonts.chains["fang"][0]
     config = LocalFaceConfiguration(fonts.faces())

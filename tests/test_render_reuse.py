@@ -1,7 +1,7 @@
 """What keeps a render cheap in a long-lived process, checked on real renders (no mocks):
 
 - fonts are loaded once per process, not once per render (one shared FontConfiguration/stylesheet);
-- WeasyPrint never copies a whole font file for a font it subsets (`lazy_font_data`);
+- WeasyPrint never copies a whole font file for a font it subsets (`weasy_compat`, lazy-font-data);
 - neither changes a byte of the PDF: a fresh process without either patch writes the same file;
 - the compact code point tables answer exactly what fontTools reads from the font.
 """
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_fonts_are_fetched_once_per_process(tmp_path, monkeypatch):
     # `permit` is the fetcher's door for every read (`fetch` reads what it permits; font files are
-    # registered in place after asking it: local_faces.py)
+    # registered in place after asking it: weasy_compat.py, local-faces)
     fetched: list[str] = []
     real_permit = ProjectOnlyFetcher.permit
 
@@ -60,9 +60,9 @@ def test_a_different_font_set_gets_its_own_configuration(tmp_path):
 def test_subsetted_fonts_are_never_copied_whole(tmp_path, monkeypatch):
     from weasyprint.pdf import fonts as pdf_fonts
 
-    from pipeline.render import lazy_font_data
+    from pipeline.render import weasy_compat
     render_plan_pdf(make_result(), tmp_path / "warm.pdf")
-    assert lazy_font_data.active()
+    assert weasy_compat.active("lazy-font-data")
     lazy = vars(pdf_fonts.Font)["file_content"]
     whole_copies: list[int] = []
     real_fetch = lazy._fetch
@@ -82,9 +82,9 @@ def test_lazy_font_data_reads_the_same_bytes_as_the_eager_copy(tmp_path):
     from weasyprint.pdf import fonts as pdf_fonts
     from weasyprint.text.fonts import get_hb_object_data
 
-    from pipeline.render import lazy_font_data
+    from pipeline.render import weasy_compat
     from pipeline.render.fonts import resolve_fonts
-    lazy_font_data.install()
+    weasy_compat.install()
     seen: list[tuple[bytes, bytes]] = []
     original_clean = pdf_fonts.Font.clean
 
@@ -106,8 +106,8 @@ EAGER_RENDER = """
 import sys
 from pathlib import Path
 sys.path[:0] = [{repo!r}, {tests!r}]
-from pipeline.render import lazy_font_data
-lazy_font_data._state["installed"] = False      # WeasyPrint as shipped: whole-file copies
+from pipeline.render import weasy_compat
+weasy_compat.disable("lazy-font-data")      # WeasyPrint as shipped: whole-file copies
 from pipeline.render.engine import render_pdf
 from pipeline.render.plan_pdf import plan_context
 from pipeline.render.fonts import resolve_fonts

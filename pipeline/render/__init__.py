@@ -1,6 +1,7 @@
 """GB/T 9704 rendering: Jinja templates + WeasyPrint, real Chinese fonts (see typesetting.md).
 
-Importing this package first makes WeasyPrint load its C declarations precompiled (`fast_ffi`)."""
-from pipeline.render import fast_ffi
+Importing this package first makes WeasyPrint load its C declarations precompiled (the
+`precompiled-ffi` adaptation of `weasy_compat`, which must be in place before WeasyPrint is imported)."""
+from pipeline.render import weasy_compat
 
-fast_ffi.install()
+weasy_compat.before_import()

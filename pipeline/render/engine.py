@@ -4,7 +4,8 @@ The plan PDF, the progress bulletin and the diff report differ only in their tem
 this module owns what they have in common and what must never be skipped:
 
 - refuse early without HarfBuzz subsetting (`fonts.require_harfbuzz_subset`);
-- read font files lazily instead of copying each whole file per render (`lazy_font_data.py`);
+- apply the adaptations of WeasyPrint internals once (`weasy_compat.py`: CJK justification, font
+  files read lazily and registered in place);
 - resolve the font chains once per render; the WeasyPrint `FontConfiguration` and the parsed
   stylesheet are shared by every render of the process (`reuse.py`: fonts are loaded once);
 - route every resource through `ProjectOnlyFetcher`;
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_bytes
-from pipeline.render import justify, lazy_font_data
+from pipeline.render import weasy_compat
 from pipeline.render.env import TEMPLATES_DIR, make_env
 from pipeline.settings import render_settings
 
@@ -105,8 +106,7 @@ def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet 
     # PDF/A-2b by default (what 公文 archives ask for); PLANDOC_PDF_VARIANT, validated, picks another or none
     variant = render_settings().pdf_variant
     require_harfbuzz_subset()
-    report = RenderReport(justified=justify.install())
-    lazy_font_data.install()
+    report = RenderReport(justified=weasy_compat.install()["cjk-justify"])
     fonts = fonts or resolve_fonts()
     report.fonts = fonts
     env = make_env(fonts)

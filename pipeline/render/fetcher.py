@@ -41,7 +41,7 @@ class ProjectOnlyFetcher(URLFetcher):
     def permit(self, url: str) -> Path:
         """The real path behind `url` when it may be read (recorded as served); RefusedFetch otherwise.
 
-        `fetch` reads what this permits; `local_faces` registers a font file in place after asking here.
+        `fetch` reads what this permits; `weasy_compat` (local-faces) registers a font file in place after asking here.
         """
         parts = urlsplit(url)
         if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):

@@ -10,8 +10,9 @@ font features) are keyed by style values, not by document. Each `Document` keeps
 configuration it was laid out with, so an evicted configuration lives on as long as a document needs
 it.
 
-The configuration is a `local_faces.LocalFaceConfiguration`: it registers our font files where they
-lie instead of having WeasyPrint copy them, and names exactly the face of a collection we measured.
+The configuration is `weasy_compat.font_configuration`'s (the `local-faces` adaptation): it registers
+our font files where they lie instead of having WeasyPrint copy them, and names exactly the face of a
+collection we measured.
 
 What is shared is keyed by what determines it: the configuration by the exact faces (family name and
 file), the stylesheet by its full text (which names every face URL), so a different `FontSet` or an
@@ -86,8 +87,8 @@ def font_config(fonts: FontSet):
     key = faces_key(fonts)
     config = _font_configs.get(key)
     if config is None:
-        from pipeline.render.local_faces import LocalFaceConfiguration
-        config = LocalFaceConfiguration(fonts.faces())
+        from pipeline.render.weasy_compat import font_configuration
+        config = font_configuration(fonts.faces())
         _remember(_font_configs, key, config, MAX_FONT_CONFIGS)
     else:
         _font_configs.move_to_end(key)
