@@ -156,42 +156,45 @@ def _mine(item_id: str, assigned: dict[str, Assignment], unit: str | None) -> bo
     return a is not None and (a.lead == unit or unit in a.partners)
 
 
+def _item_sheet(ws: Worksheet, title: str, columns, unit: str | None, rows) -> None:
+    """One sheet of items: title rows, the 填报单位 line, column widths, a body row per (values, group)
+    of `rows`, then the drop-down validations, protection and print setup over exactly those rows."""
+    _title_rows(ws, title, columns)
+    _fill_unit(ws, unit)
+    _set_columns(ws, columns)
+    row = FIRST_DATA_ROW
+    for values, group in rows:
+        _body_row(ws, row, columns, values, group=group)
+        row += 1
+    _validations(ws, columns, row - 1)
+    _protect_and_print(ws, len(columns))
+
+
 def _task_sheet(ws: Worksheet, items: PlanItems, assigned: dict[str, Assignment] | None = None,
                 unit: str | None = None) -> None:
     assigned = assigned or {}
-    _title_rows(ws, f"{items.title}重点任务推进台账", TASK_COLUMNS)
-    _fill_unit(ws, unit)
-    _set_columns(ws, TASK_COLUMNS)
-    row = FIRST_DATA_ROW
-    for t in items.tasks:
-        if not _mine(t.id, assigned, unit):
-            continue
-        a = assigned.get(t.id)
-        _body_row(ws, row, TASK_COLUMNS,
-                  {"id": t.id, "content": t.content, "goal": t.goal, "unit": t.unit,
-                   "lead": a.lead if a else None, "partners": a.partners_text if a else None},
-                  group=t.kind == "node" and not t.is_leaf)
-        row += 1
-    _validations(ws, TASK_COLUMNS, row - 1)
-    _protect_and_print(ws, len(TASK_COLUMNS))
+
+    def rows():
+        for t in items.tasks:
+            if _mine(t.id, assigned, unit):            # a unit's own copy: the tasks it leads or supports
+                a = assigned.get(t.id)
+                yield ({"id": t.id, "content": t.content, "goal": t.goal, "unit": t.unit,
+                        "lead": a.lead if a else None, "partners": a.partners_text if a else None},
+                       t.kind == "node" and not t.is_leaf)
+    _item_sheet(ws, f"{items.title}重点任务推进台账", TASK_COLUMNS, unit, rows())
 
 
 def _indicator_sheet(ws: Worksheet, items: PlanItems, assigned: dict[str, Assignment] | None = None,
                      unit: str | None = None) -> None:
     assigned = assigned or {}
-    _title_rows(ws, f"{items.title}主要指标完成情况", INDICATOR_COLUMNS)
-    _fill_unit(ws, unit)
-    _set_columns(ws, INDICATOR_COLUMNS)
-    row = FIRST_DATA_ROW
-    for ind in items.indicators:
-        if unit is not None and not (assigned.get(ind.id) and assigned[ind.id].lead == unit):
-            continue
-        a = assigned.get(ind.id)
-        _body_row(ws, row, INDICATOR_COLUMNS, {"id": ind.id, "category": ind.category, "name": ind.name,
-                                               "unit": ind.unit, "goal": ind.goal, "lead": a.lead if a else None})
-        row += 1
-    _validations(ws, INDICATOR_COLUMNS, row - 1)
-    _protect_and_print(ws, len(INDICATOR_COLUMNS))
+
+    def rows():
+        for ind in items.indicators:
+            a = assigned.get(ind.id)
+            if unit is None or (a is not None and a.lead == unit):   # indicators: the lead unit only
+                yield ({"id": ind.id, "category": ind.category, "name": ind.name, "unit": ind.unit,
+                        "goal": ind.goal, "lead": a.lead if a else None}, False)
+    _item_sheet(ws, f"{items.title}主要指标完成情况", INDICATOR_COLUMNS, unit, rows())
 
 
 GUIDE_LINES = (
