@@ -152,3 +152,13 @@ def test_chosen_pdf_variant_is_written(reference_txt, tmp_path):
     with out.open("rb") as f:
         xmp = resolve1(PDFDocument(PDFParser(f)).catalog["Metadata"]).get_data()
     assert b'pdfaid:part="3"' in xmp
+
+
+@pytest.mark.parametrize("args", [("render", "plan.txt", "-o", "x.pdf"), ("diff", "old.txt", "new.txt", "-o", "x.pdf"),
+                                  ("bulletin", "plan.txt", "--progress", "a.xlsx", "-o", "x.pdf")])
+def test_bad_pdf_variant_is_refused_before_the_inputs_are_read(tmp_path, args):
+    # none of the inputs exist: reading one would say 文件不存在, so naming the variable proves nothing was read
+    r = subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=tmp_path, capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONIOENCODING="utf-8", PLANDOC_PDF_VARIANT="pdf/a-9z"), timeout=120)
+    assert r.returncode == 1 and "PLANDOC_PDF_VARIANT" in r.stderr and "文件不存在" not in r.stderr, r.stderr
+    assert not (tmp_path / "x.pdf").exists()
