@@ -12,6 +12,12 @@ import re
 
 from pipeline.errors import UNPRINTABLE_CLASS
 
+# A Chinese label numeral: 一 … 九十九 and on past the hundred (一百、 （一百零一） 一百一十、), so a long
+# list goes on numbering instead of its 100th item falling into the 99th's text. The numbering ladder
+# (parse/labels.py, which also checks the numeral is well formed) and every module that only spots
+# labels (PDF line joining, run-on splitting, metrics) use this one pattern.
+CN_LABEL_RUN = "[一二三四五六七八九十][一二三四五六七八九十百千零〇]{0,6}"
+
 _FW = {chr(0xFF10 + i): str(i) for i in range(10)}
 _FW.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
 _FW.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})

@@ -17,8 +17,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pipeline.text import CN_LABEL_RUN
+
 SPACE_CHARS = " \u00a0\u3000"
-_LABEL_START = re.compile(r"^(?:[一二三四五六七八九十]+[、，.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|第[一二三四五六七八九十]+[部章条])")
+_LABEL_START = re.compile(rf"^(?:{CN_LABEL_RUN}[、，.．]|[（(](?:{CN_LABEL_RUN}|\d+)[）)]|\d+[.．、](?!\d)|第{CN_LABEL_RUN}[部章条])")
 _END_PUNCT = "。！？；：!?;:"
 # Line-breaking rules (禁则): these may not start a line / may not end one, so they travel with the
 # character next to them; a wrapped line's first "token" includes them.
