@@ -346,7 +346,8 @@ def _finish(archive: Archive, task: Task, state: str, folder: Path, *, detail: s
 def terminal_folder(inbox: Path, name: str) -> Path:
     """INBOX/done or INBOX/failed, created when absent. Something that is not a folder holding the name
     (a FIFO, a file a clerk called `done`) would fail every notice; it is renamed aside within the
-    inbox instead, where the scan takes it like any other drop (processed or failed with a reason)."""
+    inbox instead, where the scan treats it like any other entry (a file is processed or failed with a
+    reason; a FIFO is left alone, as every FIFO in the inbox is)."""
     folder = inbox / name
     for _ in range(3):
         try:

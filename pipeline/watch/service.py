@@ -49,7 +49,7 @@ MAX_CRASHES = 2
 MAX_ATTEMPTS = 3
 # --once does not wait forever on a file that never stops changing.
 ONCE_SETTLE_LIMIT_S = 60.0
-# --once: passes over files a failed step left in our claim folder before exiting (each pass retries)
+# --once: passes over files a failed step left in our claim folder (or renamed aside) before exiting
 ONCE_REQUEUE_PASSES = 2
 
 
@@ -103,13 +103,6 @@ def check_inbox_usable(inbox: Path) -> None:
     except OSError as e:              # a read-only mount (root passes os.access there), a full disk
         raise InputError(inbox, f"无法在收文目录中建立簿记文件夹“{META_DIR}”（{e.strerror or e}）",
                          hint="请检查该文件夹是否只读、磁盘是否已满，或换一个可写的收文目录") from None
-
-
-def _plain_file(path: str) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 class Watcher:
@@ -178,7 +171,7 @@ class Watcher:
             mode = os.lstat(path).st_mode
         except OSError:
             return
-        if not stat.S_ISDIR(mode):       # FIFOs, sockets, devices too: claimed and failed with a reason
+        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
             self.waiting[path] = time.monotonic()
 
     def _drain_events(self) -> None:
@@ -204,8 +197,8 @@ class Watcher:
             if not os.path.lexists(path):
                 self.waiting.pop(path)
                 self.tracker.forget(path)
-            elif not _plain_file(path) or self.tracker.ready(path):
-                ready.append(path)       # a link, FIFO or device is claimed as it is: rejected, never read (a FIFO would block)
+            elif os.path.islink(path) or self.tracker.ready(path):
+                ready.append(path)       # a link is claimed as it is: it is rejected, never read
             elif once and now - since > ONCE_SETTLE_LIMIT_S:
                 log.warning("still changing after %.0f s, left in the inbox: %s", ONCE_SETTLE_LIMIT_S, path)
                 self.waiting.pop(path)
@@ -449,13 +442,15 @@ class Watcher:
         return 0
 
     def _requeue_for_once(self) -> bool:
-        """--once: before exiting, what a failed step left in our claim folder gets another pass."""
+        """--once, before exiting: what a failed step left in our claim folder gets another pass, and
+        the inbox is listed again (a file renamed aside by `terminal_folder` during the run)."""
         try:
             n = self.requeue_own()
         except (OSError, sqlite3.Error) as e:
             log.error("cannot re-queue claimed files: %s", e)
-            return False
-        return n > 0
+            n = 0
+        self.scan()
+        return n > 0 or bool(self.waiting)
 
     def run_once(self) -> int:
         from rich.console import Console
