@@ -186,3 +186,46 @@ def test_bulletin_refuses_an_uncomputed_return_naming_file_sheet_and_cell(return
     assert bad.name in proc.stderr and refs[0] in proc.stderr and TASK_SHEET in proc.stderr
     assert "Excel" in proc.stderr
     assert {k: v for k, v in snapshot(tmp_path).items() if not k.startswith(".plandoc")} == before
+
+
+# -- the bulletin's archive damaged (issue 17) ----------------------------------------------------------
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("damage", ["garbled", "zip-bytes", "directory", "plandoc-is-a-file", "foreign-sqlite",
+                                    "empty-file"])
+def test_a_damaged_bulletin_archive_is_a_chinese_reason_and_nothing_is_written(returned, tmp_path, damage):
+    import os
+    import sqlite3
+
+    from test_track_support import reference_path
+    src, _, _ = returned
+    work = tmp_path / "通报"
+    (work / ".plandoc").mkdir(parents=True)
+    progress = work / "某局.xlsx"
+    progress.write_bytes(src.read_bytes())
+    db = work / ".plandoc" / "archive.sqlite3"
+    if damage == "garbled":
+        db.write_bytes(os.urandom(4096))
+    elif damage == "zip-bytes":
+        db.write_bytes(src.read_bytes())
+    elif damage == "directory":
+        db.mkdir()
+    elif damage == "plandoc-is-a-file":
+        (work / ".plandoc").rmdir()
+        (work / ".plandoc").write_text("不是文件夹", encoding="utf-8")
+    elif damage == "foreign-sqlite":
+        con = sqlite3.connect(db)
+        con.execute("CREATE TABLE contacts(name, phone)")
+        con.commit()
+        con.close()
+    else:
+        db.write_bytes(b"")
+    before = snapshot(work)
+    out = work / "通报.pdf"
+    proc = run_bounded("bulletin", str(reference_path()), "--progress", str(progress), "-o", str(out),
+                       "--as-of", "2023-03-31")
+    if damage == "empty-file":                  # an empty file is a new archive: SQLite makes one
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "错误" in proc.stderr and "档案库" in proc.stderr and ".plandoc" in proc.stderr, proc.stderr
+    assert snapshot(work) == before
