@@ -137,3 +137,73 @@ def test_a_sideways_page_among_upright_ones_is_named_in_the_warnings(tmp_path):
     doc = read_pdf(path, path.read_bytes(), "0" * 64)
     errors = [d for d in doc.diagnostics if d.code.value == "pdf_text_not_upright"]
     assert len(errors) == 1 and "第2页" in errors[0].message and errors[0].where.page == 2
+
+
+# -- vertical (竖排) and two-column (分栏) pages: the line order would scramble them; warn per page -------
+def _html_pdf(tmp_path, body: str, css: str) -> Path:
+    """A real CJK PDF from HTML through WeasyPrint (the renderer the project uses), system CJK faces."""
+    from weasyprint import HTML
+    out = tmp_path / "排版.pdf"
+    html = (f"<html><head><style>@page {{ size: A4; margin: 20mm }} body {{ font-family: 'Noto Serif CJK SC', "
+            f"'FandolFang', serif; font-size: 11pt; line-height: 1.6 }} {css}</style></head><body>{body}</body></html>")
+    HTML(string=html).write_pdf(str(out))
+    return out
+
+
+def _paragraphs(n: int) -> list[str]:
+    text = (REPO / "samples" / "zhoucun-2024-plan.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.split("\n") if len(line.strip()) > 40][:n]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("gap_mm", [6, 12, 20])
+def test_two_column_pages_are_warned_page_by_page(tmp_path, gap_mm):
+    from pipeline.readers.pdf import read_pdf
+    body = "<h3 style='column-span: all'>某区2024年计划</h3>" + "".join(f"<p>{p}</p>" for p in _paragraphs(10))
+    path = _html_pdf(tmp_path, body, f"body {{ column-count: 2; column-gap: {gap_mm}mm }} p {{ text-indent: 2em; margin: 0 }}")
+    doc = read_pdf(path, path.read_bytes(), "0" * 64)
+    warned = [d for d in doc.diagnostics if d.code.value == "pdf_reading_order"]
+    pages = {b.where.page for b in doc.blocks if hasattr(b, "where") and b.where.page}
+    assert {d.where.page for d in warned} == pages, [d.message for d in warned]
+    assert all("两栏" in d.message and d.severity.value == "warning" for d in warned)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("per_column", [12, 20, 30])
+def test_vertical_pages_are_warned(tmp_path, per_column):
+    """竖排 the way HTML fakes it (one character per line, columns from right to left): the geometry
+    of vertical text, with real CJK glyphs."""
+    from pipeline.readers.pdf import read_pdf
+    text = "".join(_paragraphs(3))[:per_column * 14]
+    columns = [text[i:i + per_column] for i in range(0, len(text), per_column)]
+    body = "<div class='v'>" + "".join(f"<div class='c'>{c}</div>" for c in columns) + "</div>"
+    css = (".v { display: flex; flex-direction: row-reverse; gap: 6pt } "
+           ".c { width: 1em; word-break: break-all; line-height: 1.15 }")
+    path = _html_pdf(tmp_path, body, css)
+    doc = read_pdf(path, path.read_bytes(), "0" * 64)
+    warned = [d for d in doc.diagnostics if d.code.value == "pdf_reading_order"]
+    assert warned and all("竖排" in d.message for d in warned), [d.message for d in doc.diagnostics]
+
+
+@pytest.mark.parametrize("sample", ["zhoucun-2023-plan.pdf"])
+def test_ordinary_pages_are_not_warned(sample, tmp_path):
+    from pipeline.readers.pdf import read_pdf
+    path = REPO / "samples" / sample
+    doc = read_pdf(path, path.read_bytes(), "0" * 64)
+    assert not [d for d in doc.diagnostics if d.code.value == "pdf_reading_order"]
+    # one column of running text laid out by the same engine as the two-column case
+    body = "<h3>某区2024年计划</h3>" + "".join(f"<p>{p}</p>" for p in _paragraphs(10))
+    single = _html_pdf(tmp_path, body, "p { text-indent: 2em; margin: 0 }")
+    doc = read_pdf(single, single.read_bytes(), "0" * 64)
+    assert not [d for d in doc.diagnostics if d.code.value == "pdf_reading_order"]
+
+
+@pytest.mark.timeout(120)
+def test_a_two_column_notice_through_the_cli_says_so_in_its_warnings(tmp_path):
+    body = "<h3 style='column-span: all'>某区2024年国民经济和社会发展计划</h3>" + "".join(
+        f"<p>{p}</p>" for p in _paragraphs(10))
+    path = _html_pdf(tmp_path, body, "body { column-count: 2; column-gap: 10mm } p { text-indent: 2em; margin: 0 }")
+    proc = run_bounded("parse", str(path))
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    warnings = json.loads(proc.stdout)["warnings"]
+    assert any(w["code"] == "pdf_reading_order" and "第1页" in w["message"] for w in warnings)

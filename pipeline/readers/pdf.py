@@ -23,7 +23,8 @@ import pdfplumber
 from pipeline.blocks import SourceDoc, TextBlock, Where
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.errors import InputError
-from pipeline.readers.pdf_layout import Line, build_lines, dedupe_chars, group_paragraphs, measure_margins
+from pipeline.readers.pdf_layout import (Line, build_lines, dedupe_chars, group_paragraphs, measure_margins,
+                                         unreadable_order)
 from pipeline.readers.pdf_tables import PageTable, join_continuation, read_page_table, to_block
 from pipeline.text import normalize
 
@@ -78,6 +79,7 @@ class _PageItems:
         self.number = number
         self.height = height
         self.items: list[tuple[float, str, object]] = []
+        self.order: str | None = None      # "vertical" / "columns": text the line order scrambles
 
 
 def _readable(c: dict) -> bool:
@@ -117,6 +119,7 @@ def _read_page(page, number: int) -> tuple[_PageItems, int, int]:
     n_visible = sum(1 for c in chars if c["text"].strip())
     n_cid = sum(1 for c in chars if _CID.match(c["text"]))
     out = _PageItems(number, float(page.height))
+    out.order = None
     tables: list[PageTable] = []
     if page.lines or page.rects:
         for t in page.find_tables():
@@ -127,7 +130,9 @@ def _read_page(page, number: int) -> tuple[_PageItems, int, int]:
             x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
             return not any(t.bbox[0] <= x <= t.bbox[2] and t.bbox[1] <= y <= t.bbox[3] for t in tables)
         chars = [c for c in chars if outside(c)]
-    for line in build_lines(chars, number):
+    lines = build_lines(chars, number)
+    out.order = unreadable_order(chars, lines, float(page.width))
+    for line in lines:
         out.items.append((line.top, "line", line))
     for t in tables:
         out.items.append((t.bbox[1], "table", t))
@@ -176,6 +181,10 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
                 raise
             except Exception as e:
                 raise _classify(path, e, where=f"第{i}页") from None
+            if items.order:
+                diagnostics.add(DiagnosticCode.pdf_reading_order,
+                                f"第{i}页的文字{_ORDER_ZH[items.order]}，按横排逐行读出的顺序可能错乱，请核对该页内容",
+                                Where(page=i))
             if turned_back:
                 diagnostics.add(DiagnosticCode.pdf_page_rotated,
                                 f"第{i}页设置了旋转 {turned_back}°，已按文字方向转正后读取", Where(page=i))
@@ -213,6 +222,9 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
     if not blocks:
         raise InputError(path, "PDF 中没有正文内容（只有页码或页眉）")
     return SourceDoc(path=str(path), sha256=sha256, format="pdf", blocks=blocks, diagnostics=diagnostics)
+
+
+_ORDER_ZH = {"vertical": "是竖排的（从上到下、从右到左成列）", "columns": "分为左右两栏"}
 
 
 def _pages_zh(pages: list[int]) -> str:
