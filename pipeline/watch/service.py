@@ -32,7 +32,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from pipeline.archive import LIVE_STATES, Archive, default_archive_path
+from pipeline.archive import LIVE_STATES, TERMINAL_STATES, Archive, default_archive_path
 from pipeline.watch.claim import Claim, ProcessingArea
 from pipeline.watch.names import is_ignored
 from pipeline.watch.process import Outcome, Task, fail_task, init_worker, process_task
@@ -232,6 +232,8 @@ class Watcher:
             if c.token in busy:
                 continue
             row = self.archive.get(c.token)
+            if row and row["state"] not in LIVE_STATES + TERMINAL_STATES:
+                continue               # a state that holds its file on purpose (none today) is not stranded
             if row:
                 c.name = row["name"]
             self.archive.receive(c.token, c.name, c.path)
