@@ -16,7 +16,7 @@ from typing import List, Optional
 
 import typer
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, printable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="plandoc：国民经济和社会发展计划通知的解析、排版、台账、通报、比对与收文目录监视")
@@ -138,7 +138,7 @@ def diff(old: Path = typer.Argument(..., help="上一年计划"), new: Path = ty
     a, b = load_plan(old), load_plan(new)
     from pipeline.diff.report import write_diff
     for w in write_diff(a, b, output).warnings:
-        typer.echo(f"警告：{w}", err=True)
+        typer.echo(printable(f"警告：{w}"), err=True)
 
 
 @app.command()

@@ -268,3 +268,23 @@ def test_a_claimed_file_started_again_and_again_is_failed_with_a_reason(tmp_path
     assert (inbox / "failed" / "通知.txt").exists()
     reason = (inbox / "failed" / "通知.txt.原因.txt").read_text(encoding="utf-8")
     assert f"{MAX_ATTEMPTS} 次" in reason
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", ["通知\u202eexe.txt", "通知\x1b[31m红.txt", "通知\u2066隔离.txt", "通知\x07.txt"])
+def test_reason_files_show_control_characters_in_names_escaped(tmp_path, monkeypatch, name):
+    from pipeline.watch.process import process_task
+    _fast_outputs(monkeypatch)
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    (inbox / name).write_bytes(b"\x00\x01\x02 not a notice" * 8)
+    task, archive, area = _claimed_task(inbox, out, name)
+    outcome = process_task(task)
+    assert outcome.state == "failed"
+    assert (inbox / "failed" / name).read_bytes() == b"\x00\x01\x02 not a notice" * 8   # the original, its name kept
+    reason = (inbox / "failed" / f"{name}.原因.txt").read_text(encoding="utf-8")
+    raw = [ch for ch in name if ord(ch) < 32 or ch in "\u202e\u2066"]
+    assert not any(ch in reason for ch in raw), reason
+    assert all(f"［U+{ord(ch):04X}］" in reason for ch in raw), reason
+    area.close()
+    archive.close()
