@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from pipeline.errors import InputError, displayable
+
 BUSY_TIMEOUT_MS = 30_000
 log = logging.getLogger("plandoc.archive")
 
@@ -138,19 +140,70 @@ class Reservation:
     pdf_path: str | None = None
 
 
+class ArchiveUnusable(InputError, sqlite3.DatabaseError):
+    """The archive cannot be opened: damaged, not a database, a folder, or no access. An InputError (the
+    CLI prints its Chinese reason and exits 1) and a sqlite3 error (the watcher's handlers for a damaged
+    or locked archive keep working)."""
+
+
+def _unusable(path: Path, exc: BaseException) -> ArchiveUnusable:
+    hint = "请把该文件移到别处保留备查后重新运行（将建立新的档案库），或用环境变量 PLANDOC_ARCHIVE 指定其他位置"
+    if path.is_dir():
+        return ArchiveUnusable(path, "档案库的位置是一个文件夹，不是档案库文件",
+                               hint="请移走或改名该文件夹，或用环境变量 PLANDOC_ARCHIVE 指定其他位置")
+    blocked = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        return ArchiveUnusable(path, f"无法建立档案库：上级路径“{displayable(str(blocked))}”是一个文件，不是文件夹",
+                               hint="请移走或改名该文件，或用环境变量 PLANDOC_ARCHIVE 指定其他位置")
+    if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+        return ArchiveUnusable(path, f"档案库被其他程序占用超过 {BUSY_TIMEOUT_MS // 1000} 秒",
+                               hint="请稍后重试；如反复出现，请检查是否有其他程序打开了该档案库")
+    if isinstance(exc, PermissionError) or (isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc)
+                                            or "unable to open" in str(exc)):
+        return ArchiveUnusable(path, "无法打开或写入档案库（没有权限，或所在文件夹只读）",
+                               hint="请检查该文件夹的写入权限，或用环境变量 PLANDOC_ARCHIVE 指定其他位置")
+    if isinstance(exc, sqlite3.DatabaseError):
+        return ArchiveUnusable(path, f"档案库文件已损坏或不是 plandoc 的档案库（{exc}）", hint=hint)
+    return ArchiveUnusable(path, f"无法打开档案库（{type(exc).__name__}：{exc}）", hint=hint)
+
+
 class Archive:
     """A connection to the archive. One per process (sqlite3 connections are not shared across forks)."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.generation = 0        # +1 each time the file was found deleted or replaced and re-created
         self._connect()
 
     def _connect(self) -> None:
+        """Open (creating when absent); any failure becomes ArchiveUnusable with a Chinese reason."""
+        try:
+            self._open()
+        except ArchiveUnusable:
+            raise
+        except (sqlite3.DatabaseError, OSError) as e:
+            db = getattr(self, "db", None)
+            if db is not None:
+                try:
+                    db.close()
+                except sqlite3.Error:
+                    pass
+            raise _unusable(self.path, e) from None
+
+    def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN ourselves, so every transaction's extent is explicit.
         self.db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # Read before anything is written (the journal-mode switch rewrites the header): a garbled file
+        # fails here, another program's database or a newer schema is refused unchanged.
+        tables = _retry_while_busy(lambda: {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")})
+        if tables and "notices" not in tables:
+            raise sqlite3.DatabaseError(f"这是其他程序的数据库（数据表 {'、'.join(sorted(tables)[:5])}）")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise sqlite3.DatabaseError(f"档案库版本 {version} 比本程序支持的 {len(MIGRATIONS)} 新，请使用新版 plandoc")
         fs_type = network_fs_type(self.path)
         self.journal_mode = "delete" if fs_type else "wal"
         if fs_type:
@@ -162,6 +215,10 @@ class Archive:
         _retry_while_busy(lambda: self.db.execute(f"PRAGMA journal_mode={self.journal_mode}").fetchone())
         self.db.execute("PRAGMA synchronous=" + ("NORMAL" if self.journal_mode == "wal" else "FULL"))
         _retry_while_busy(self._migrate)
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"notices", "progress", "plans", "reports"} <= tables:
+            # another program's SQLite file (or a schema version from the future without our tables)
+            raise sqlite3.DatabaseError(f"缺少数据表 {'、'.join(sorted({'notices', 'progress', 'plans', 'reports'} - tables))}")
         st = os.stat(self.path)
         self._identity = (st.st_dev, st.st_ino)
 
@@ -181,6 +238,7 @@ class Archive:
         except sqlite3.Error:
             pass
         self._connect()
+        self.generation += 1
 
     def close(self) -> None:
         self.db.close()

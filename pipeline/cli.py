@@ -18,7 +18,7 @@ import typer
 
 from typer.core import TyperCommand, TyperGroup
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, printable
 
 USAGE_PREFIX = "用法："
 HELP_OPTION_HELP = "显示本帮助并退出"
@@ -183,7 +183,7 @@ def diff(old: Path = typer.Argument(..., help="上一年计划"), new: Path = ty
     a, b = load_plan(old), load_plan(new)
     from pipeline.diff.report import write_diff
     for w in write_diff(a, b, output).warnings:
-        typer.echo(f"警告：{w}", err=True)
+        typer.echo(printable(f"警告：{w}"), err=True)
 
 
 @app.command(cls=ChineseCommand)
@@ -207,6 +207,8 @@ def main() -> None:
     try:
         rc = app(standalone_mode=False)
     except InputError as e:
+        if e.path is None and len(sys.argv) > 1 and sys.argv[1] in _NAMES_ITS_INPUT:
+            e.path = _inputs_named(bare=True) or None     # e.g. a glyph missing in render: which notice
         typer.echo(f"错误：{e.message}", err=True)
         sys.exit(EXIT_INPUT)
     except MemoryError:
@@ -324,9 +326,25 @@ def _log_internal_error() -> str:
     return "（日志无法写入）"
 
 
-def _inputs_named() -> str:
-    """The files named on the command line (the place of a resource failure is the whole input)."""
-    names = [a for a in sys.argv[2:] if not a.startswith("-") and Path(a).is_file()]
+# Commands whose errors without a file (raised deep in typesetting or computing) are about the input
+# named on the command line: the message names it, so a clerk running a batch knows which notice failed.
+_NAMES_ITS_INPUT = ("render", "tracker", "bulletin", "diff")
+# Options whose value is an output or a setting, not an input file.
+_VALUE_OPTIONS = ("-o", "--output", "--out", "--style", "--as-of", "--date")
+
+
+def _inputs_named(bare: bool = False) -> str:
+    """The input files named on the command line (the place of a resource failure is the whole input);
+    output paths and option values are not inputs. `bare`: the names joined by 、 (for InputError.path)."""
+    from pipeline.errors import displayable
+    args, names = sys.argv[2:], []
+    for i, a in enumerate(args):
+        if a.startswith("-") or (i > 0 and args[i - 1] in _VALUE_OPTIONS):
+            continue
+        if Path(a).is_file():
+            names.append(displayable(a))
+    if bare:
+        return "”、“".join(names[:3])
     return "".join(f"文件“{n}”，" for n in names[:3])
 
 

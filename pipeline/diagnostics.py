@@ -33,6 +33,9 @@ class DiagnosticCode(str, Enum):
     """诊断代码 / diagnostic code (see the README table)."""
 
     pdf_page_without_text = "pdf_page_without_text"
+    pdf_page_rotated = "pdf_page_rotated"
+    pdf_text_not_upright = "pdf_text_not_upright"
+    pdf_reading_order = "pdf_reading_order"
     header_block = "header_block"
     header_skipped = "header_skipped"
     doc_number_from_header = "doc_number_from_header"
@@ -69,6 +72,9 @@ _I, _W, _E = Severity.info, Severity.warning, Severity.error
 C = DiagnosticCode
 CODES: dict[DiagnosticCode, CodeInfo] = {
     C.pdf_page_without_text: CodeInfo(_E, "读取 PDF", "该页没有文本层（多为扫描页），内容未读取；请索取可复制文字的版本"),
+    C.pdf_page_rotated: CodeInfo(_I, "读取 PDF", "该页设置了旋转（/Rotate 90/180/270），已按文字方向转正后读取"),
+    C.pdf_reading_order: CodeInfo(_W, "读取 PDF", "该页是竖排或左右分栏的，按横排逐行读出的顺序可能错乱，请核对该页内容"),
+    C.pdf_text_not_upright: CodeInfo(_E, "读取 PDF", "该页的文字是旋转或竖排的，无法按行读取，内容未读取；请索取 .docx 或正常横排的 PDF"),
     C.header_block: CodeInfo(_I, "网页信息栏", "开头的网页信息栏（标题/索引号/文号…）已作为辅助信息跳过"),
     C.header_skipped: CodeInfo(_I, "计划标题", "没有通知封面，标题前未识别的几行（网页栏目等）已忽略"),
     C.doc_number_from_header: CodeInfo(_I, "网页信息栏", "正文中没有发文字号，采用了网页信息栏中的文号"),

@@ -5,7 +5,19 @@ Every failure that reaches a user goes through `InputError`: the CLI prints its 
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# Characters a message must never carry raw: C0/C1 controls (but line feed and tab) and the format
+# characters (category Cf: bidi embeddings/overrides/isolates such as U+202E, which would reorder the
+# terminal line or the 原因 file, zero-width characters, soft hyphen), plus line/paragraph separators.
+# (Unicode 14 categories Cc/Cf/Zl/Zp written out as ranges: computing them at import took 0.17 s of every
+# command; tests/test_hostile_text.py checks the ranges against unicodedata.)
+UNPRINTABLE_CLASS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
+_UNPRINTABLE = re.compile(f"[{UNPRINTABLE_CLASS}]")
 
 
 class InputError(Exception):
@@ -20,6 +32,9 @@ class InputError(Exception):
 
     @property
     def message(self) -> str:
+        return printable(self._message())
+
+    def _message(self) -> str:
         parts = []
         if self.path:
             parts.append(f"文件“{self.path}”")
@@ -30,6 +45,12 @@ class InputError(Exception):
         if self.hint:
             msg += f"（处理建议：{self.hint}）"
         return msg
+
+
+def printable(text: str) -> str:
+    """`text` with every control or invisible format character written as ［U+XXXX］, so a message
+    shows where such a character is instead of obeying it (a U+202E would reverse the rest of the line)."""
+    return _UNPRINTABLE.sub(lambda m: f"［U+{ord(m.group()):04X}］", text)
 
 
 def displayable(name: str) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from pipeline.text import CN_LABEL_RUN
+
 # canonical name → spellings that mean exactly the same statistic
 EXACT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "地区生产总值": ("GDP", "生产总值", "国内生产总值", "地区国内生产总值"),
@@ -41,7 +43,7 @@ COVERS: dict[str, tuple[str, ...]] = {
                    "氮氧化物排放削减量", "氨氮排放削减量", "化学需氧量排放削减量"),
 }
 
-_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、，.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、])\s*")
+_LABEL = re.compile(rf"^\s*(?:{CN_LABEL_RUN}[、，.．]|[（(](?:{CN_LABEL_RUN}|\d+)[)）]|\d+[.．、])\s*")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "＂": '"'})
 _REGION_PREFIX = re.compile(r"^(?:全区|全市|全县|全省|全镇|全社会|全区域|我区|我市|我县)")
 _SPACES = re.compile(r"\s+")

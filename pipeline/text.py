@@ -10,6 +10,14 @@ from __future__ import annotations
 
 import re
 
+from pipeline.errors import UNPRINTABLE_CLASS
+
+# A Chinese label numeral: 一 … 九十九 and on past the hundred (一百、 （一百零一） 一百一十、), so a long
+# list goes on numbering instead of its 100th item falling into the 99th's text. The numbering ladder
+# (parse/labels.py, which also checks the numeral is well formed) and every module that only spots
+# labels (PDF line joining, run-on splitting, metrics) use this one pattern.
+CN_LABEL_RUN = "[一二三四五六七八九十][一二三四五六七八九十百千零〇]{0,6}"
+
 _FW = {chr(0xFF10 + i): str(i) for i in range(10)}
 _FW.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
 _FW.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
@@ -49,3 +57,15 @@ def squeeze_cjk_spaces(s: str) -> str:
 def is_han(ch: str) -> bool:
     o = ord(ch)
     return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF
+
+
+# What output never draws: control and invisible format characters (errors.printable's set) but U+200B,
+# the renderer's own break hint.
+_INVISIBLE = re.compile(f"(?!\u200b)[{UNPRINTABLE_CLASS}]")
+
+
+def drawable(s: str) -> str:
+    """`s` without control and invisible format characters, for typeset output (PDF and .docx). Why: a
+    stray U+202E from the source makes Pango draw the rest of the paragraph backwards, and XML (.docx)
+    cannot hold C0 controls at all; none of them carries anything a printed plan needs."""
+    return _INVISIBLE.sub("", s) if _INVISIBLE.search(s) else s

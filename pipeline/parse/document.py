@@ -17,7 +17,7 @@ from pipeline.parse.labels import match_label
 from pipeline.parse.table import is_indicator_table, parse_table
 from pipeline.parse.tree import build_tree
 from pipeline.schema import ParseResult, Plan, Source
-from pipeline.text import squeeze_cjk_spaces
+from pipeline.text import CN_LABEL_RUN, squeeze_cjk_spaces
 
 _RULE_LINE = re.compile(r"^[-—－―_＿=＝─━·.…\s]+$")
 _ATTACHMENT_HEAD = re.compile(r"^附\s*件\s*\d*\s*$")
@@ -57,7 +57,7 @@ def rejoin_broken_lines(paras: list[TextBlock]) -> list[TextBlock]:
 
 
 # A document that lost its line breaks: split before L1/L2 labels that follow terminal punctuation.
-_RUN_ON_SPLIT = re.compile(r"(?<=[。！？；：])\s*(?=[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[）)])")
+_RUN_ON_SPLIT = re.compile(rf"(?<=[。！？；：])\s*(?={CN_LABEL_RUN}、|[（(]{CN_LABEL_RUN}[）)])")
 RUN_ON_MIN_CHARS = 3000          # only paragraphs this long are suspected of being a whole document
 
 

@@ -9,18 +9,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.text import map_fullwidth
+from pipeline.text import CN_LABEL_RUN, map_fullwidth
 
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN = "一二三四五六七八九十"
+# Well-formed numerals with a hundred or thousand (一百零一, 三百二十, 一千): 零 only before a lone digit,
+# no unit repeated or out of order. Checked only when the cheap pattern saw 百/千/零 (rare).
+_BIG_NUMERAL = re.compile(r"^(?:[一二三四五六七八九]千(?:零(?=[一二三四五六七八九])|(?=[一二三四五六七八九]百)|$))?"
+                          r"(?:[一二三四五六七八九]百(?:零(?=[一二三四五六七八九]$)|(?=[一二三四五六七八九]?十)|$))?"
+                          r"(?:[一二三四五六七八九]?十)?[一二三四五六七八九]?$")
 
 
 def cn_to_int(s: str) -> int | None:
-    """Small Chinese numerals used as labels: 一 … 九十九 (十二 = 12, 二十 = 20)."""
+    """Chinese numerals used as labels: 一 … 九十九 (十二 = 12, 二十 = 20) and past the hundred
+    (一百 = 100, 一百零一 = 101, 一百一十 = 110, 一千 = 1000). None when malformed (一百百, 百二)."""
     if not s:
         return None
+    if "百" in s or "千" in s or "零" in s or "〇" in s:
+        if not _BIG_NUMERAL.match(s.replace("〇", "零")):
+            return None
+    elif len(s) > 3:
+        return None                          # below a hundred a label numeral is at most 九十九
     total, cur = 0, 0
     for ch in s:
         if ch in CN_DIGITS:
@@ -34,13 +45,24 @@ def cn_to_int(s: str) -> int | None:
 
 
 def int_to_cn(n: int) -> str:
+    """The label spelling of 1 … 9999: 十二, 二十, 一百, 一百零一, 一百一十, 一千零五 (the one home of this
+    spelling: the tree's canonical labels, reconcile's and the bulletin's citations use it)."""
     digits = "零一二三四五六七八九"
     if n < 10:
         return digits[n]
     if n < 20:
         return "十" + (digits[n - 10] if n > 10 else "")
-    tens, ones = divmod(n, 10)
-    return digits[tens] + "十" + (digits[ones] if ones else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return digits[tens] + "十" + (digits[ones] if ones else "")
+    unit, name = (1000, "千") if n >= 1000 else (100, "百")
+    head, rest = divmod(n, unit)
+    if rest == 0:
+        return digits[head] + name
+    tail = int_to_cn(rest)
+    if 10 <= rest < 20:
+        tail = "一" + tail                   # 一百一十二, not 一百十二
+    return digits[head] + name + ("零" if rest < unit // 10 else "") + tail
 
 
 # Rungs above 一、: parts, chapters and sections of long plans (第一部分 / 第一篇 / 第一章 / 第一节).
@@ -62,12 +84,12 @@ class Label:
 
 
 # L1: 一、 一， 一. 一． 一 、 — never 一是 / 一要 (inline enumerations) and never a date like 二〇二三年.
-_L1 = re.compile(rf"^([{_CN}]{{1,3}})\s*[、，,.．]\s*")
-_L2 = re.compile(rf"^[（(]\s*([{_CN}]{{1,3}})\s*[）)]\s*")
+_L1 = re.compile(rf"^({CN_LABEL_RUN})\s*[、，,.．]\s*")
+_L2 = re.compile(rf"^[（(]\s*({CN_LABEL_RUN})\s*[）)]\s*")
 # L3: 1. 1． 1、 1 . — a non-digit must follow (5.5%以上 after a PDF wrap is no label).
-_L3 = re.compile(r"^(\d{1,2})\s*[.．、](?![\d%])\s*")
-_L4 = re.compile(r"^(?:[（(]\s*(\d{1,2})\s*[）)]|(\d{1,2})[）)])\s*")
-_PART = re.compile(r"^第\s*([一二三四五六七八九十百〇零]{1,4}|\d{1,3})\s*(部分|篇|章|节)(?![的中里内])\s*")
+_L3 = re.compile(r"^(\d{1,3})\s*[.．、](?![\d%])\s*")
+_L4 = re.compile(r"^(?:[（(]\s*(\d{1,3})\s*[）)]|(\d{1,3})[）)])\s*")
+_PART = re.compile(rf"^第\s*({CN_LABEL_RUN}|\d{{1,3}})\s*(部分|篇|章|节)(?![的中里内])\s*")
 _CIRCLED = re.compile(rf"^([{CIRCLED}])\s*")
 # A label followed by these is a cross-reference or a range, not a heading: （一）至（三）.
 _NOT_AFTER = re.compile(r"^(?:(?:至|到|和|及|与)\s*[（(]?[一二三四五六七八九十\d]|、)")

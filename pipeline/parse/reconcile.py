@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from pipeline.metrics import match_metric
+from pipeline.parse.labels import int_to_cn
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.provenance import Provenance
 from pipeline.schema import Cell, Node, Plan, Row, TableBodyMatch, Target
@@ -25,7 +26,6 @@ from pipeline.units import unit_info
 APPROX_TOLERANCE = 0.0
 LITERAL_OVERLAP = 0.5
 _NOT_APPLICABLE = {"—", "——", "-", "－", "/", "―", "─"}
-_CN_DIGITS = "一二三四五六七八九十"
 _RATE_UNITS = ("%", "个百分点")
 _CMP_ZH = {"ge": "以上", "le": "以内", "approx": "左右", "eq": "", "range": "", "from_to": ""}
 
@@ -33,15 +33,6 @@ _CMP_ZH = {"ge": "以上", "le": "以内", "approx": "左右", "eq": "", "range"
 def _bigrams(s: str) -> set[str]:
     s = re.sub(r"\s|“|”|\"", "", s)
     return {s[i:i + 2] for i in range(len(s) - 1)}
-
-
-def _cn_number(n: int) -> str:
-    if n <= 10:
-        return _CN_DIGITS[n - 1]
-    if n < 20:
-        return "十" + _CN_DIGITS[n - 11]
-    tens, ones = divmod(n, 10)
-    return _CN_DIGITS[tens - 1] + "十" + (_CN_DIGITS[ones - 1] if ones else "")
 
 
 def _node_index(plan: Plan) -> dict[str, Node]:
@@ -55,9 +46,9 @@ def _node_place(node_id: str | None, index: dict[str, Node]) -> str:
     parts = node_id.split(".")
     label = ""
     if parts and parts[0].isdigit():
-        label += _cn_number(int(parts[0]))
+        label += int_to_cn(int(parts[0]))
     if len(parts) > 1 and parts[1].isdigit():
-        label += f"（{_cn_number(int(parts[1]))}）"
+        label += f"（{int_to_cn(int(parts[1]))}）"
     node = index[node_id]
     where = f"（第{node.where.line}行）" if node.where.line else ""
     title = f"“{node.title[:16]}”" if node.kind == "headline" else ""

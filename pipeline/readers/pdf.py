@@ -23,7 +23,8 @@ import pdfplumber
 from pipeline.blocks import SourceDoc, TextBlock, Where
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.errors import InputError
-from pipeline.readers.pdf_layout import Line, build_lines, dedupe_chars, group_paragraphs, measure_margins
+from pipeline.readers.pdf_layout import (Line, build_lines, dedupe_chars, group_paragraphs, measure_margins,
+                                         unreadable_order)
 from pipeline.readers.pdf_tables import PageTable, join_continuation, read_page_table, to_block
 from pipeline.text import normalize
 
@@ -78,13 +79,47 @@ class _PageItems:
         self.number = number
         self.height = height
         self.items: list[tuple[float, str, object]] = []
+        self.order: str | None = None      # "vertical" / "columns": text the line order scrambles
+
+
+def _readable(c: dict) -> bool:
+    """A character drawn the way a line is read: upright and advancing left to right (a page shown
+    turned by 180° has upright glyphs whose matrix runs right to left, upside down)."""
+    m = c.get("matrix")
+    return c.get("upright", True) and (m is None or m[0] > 0)
+
+
+def _turned(page) -> int:
+    """Characters with text that are not readable in this view of the page."""
+    return sum(1 for c in page.chars if c["text"].strip() and not _readable(c))
+
+
+def _upright_view(page):
+    """The page as its text reads. `/Rotate` turns a page for display; a page turned after its text
+    was laid out (rotated in a viewer and saved, a landscape scan setting) shows every character on
+    its side or upside down, and the lines would be read as columns or backwards. When the unrotated
+    view has more readable characters, that view is read. Returns (page, degrees turned back)."""
+    if not page.rotation:
+        return page, 0
+    readable = sum(1 for c in page.chars if c["text"].strip() and _readable(c))
+    obj = page.page_obj
+    saved = (obj.attrs.get("Rotate"), getattr(obj, "rotate", 0))
+    obj.attrs["Rotate"] = 0                   # in memory only: the bytes were read into a buffer
+    obj.rotate = 0
+    flat = pdfplumber.page.Page(page.pdf, obj, page.page_number, page.initial_doctop)
+    if sum(1 for c in flat.chars if c["text"].strip() and _readable(c)) > readable:
+        return flat, page.rotation
+    obj.attrs["Rotate"], obj.rotate = saved
+    flat.close()
+    return page, 0
 
 
 def _read_page(page, number: int) -> tuple[_PageItems, int, int]:
-    chars = dedupe_chars([c for c in page.chars if c.get("upright", True)])
+    chars = dedupe_chars([c for c in page.chars if _readable(c)])
     n_visible = sum(1 for c in chars if c["text"].strip())
     n_cid = sum(1 for c in chars if _CID.match(c["text"]))
     out = _PageItems(number, float(page.height))
+    out.order = None
     tables: list[PageTable] = []
     if page.lines or page.rects:
         for t in page.find_tables():
@@ -95,7 +130,9 @@ def _read_page(page, number: int) -> tuple[_PageItems, int, int]:
             x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
             return not any(t.bbox[0] <= x <= t.bbox[2] and t.bbox[1] <= y <= t.bbox[3] for t in tables)
         chars = [c for c in chars if outside(c)]
-    for line in build_lines(chars, number):
+    lines = build_lines(chars, number)
+    out.order = unreadable_order(chars, lines, float(page.width))
+    for line in lines:
         out.items.append((line.top, "line", line))
     for t in tables:
         out.items.append((t.bbox[1], "table", t))
@@ -132,15 +169,33 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
     page_items: list[_PageItems] = []
     visible = cid = 0
     diagnostics = Diagnostics()
+    turned_pages: list[int] = []               # pages whose text is on its side even after turning back
+    rotation_of: dict[int, int] = {}
     try:
         for i, page in enumerate(pages, start=1):
             try:
-                items, n_vis, n_cid = _read_page(page, i)
+                view, turned_back = _upright_view(page)
+                items, n_vis, n_cid = _read_page(view, i)
+                n_turned = _turned(view) if n_vis == 0 or view.rotation or turned_back else 0
             except InputError:
                 raise
             except Exception as e:
                 raise _classify(path, e, where=f"第{i}页") from None
-            if n_vis == 0:
+            if items.order:
+                diagnostics.add(DiagnosticCode.pdf_reading_order,
+                                f"第{i}页的文字{_ORDER_ZH[items.order]}，按横排逐行读出的顺序可能错乱，请核对该页内容",
+                                Where(page=i))
+            if turned_back:
+                diagnostics.add(DiagnosticCode.pdf_page_rotated,
+                                f"第{i}页设置了旋转 {turned_back}°，已按文字方向转正后读取", Where(page=i))
+            if n_turned and n_turned >= n_vis:
+                turned_pages.append(i)
+                rotation_of[i] = page.rotation
+                diagnostics.add(DiagnosticCode.pdf_text_not_upright,
+                                f"第{i}页的文字是旋转或竖排的（{n_turned} 个字符"
+                                f"{f'，页面旋转 {page.rotation}°' if page.rotation else ''}），无法按行读取，内容未读取",
+                                Where(page=i))
+            elif n_vis == 0:
                 diagnostics.add(DiagnosticCode.pdf_page_without_text, f"第{i}页没有文本层（可能是扫描页），内容未读取",
                                 Where(page=i))
             visible += n_vis
@@ -151,6 +206,11 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
         pdf.close()
     if not page_items:
         raise InputError(path, "PDF 没有任何页面", hint="请重新导出 PDF")
+    if visible == 0 and turned_pages:
+        turns = sorted({rotation_of[i] for i in turned_pages if rotation_of[i]})
+        turn = f"（页面设置了旋转 {'、'.join(f'{t}°' for t in turns)}）" if turns else ""
+        raise InputError(path, f"PDF 的文字是旋转或竖排的{turn}，无法按行读取", where=_pages_zh(turned_pages),
+                         hint="请向发文单位索取 .docx，或用 PDF 阅读器把页面转正（横排）后另存再放入")
     if visible == 0:
         raise InputError(path, "这是扫描件或图片 PDF，没有可用的文本层（无文本层，需要先做文字识别 OCR）",
                          hint="请向发文单位索取 .docx 或可复制文字的 PDF")
@@ -162,6 +222,14 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
     if not blocks:
         raise InputError(path, "PDF 中没有正文内容（只有页码或页眉）")
     return SourceDoc(path=str(path), sha256=sha256, format="pdf", blocks=blocks, diagnostics=diagnostics)
+
+
+_ORDER_ZH = {"vertical": "是竖排的（从上到下、从右到左成列）", "columns": "分为左右两栏"}
+
+
+def _pages_zh(pages: list[int]) -> str:
+    shown = "、".join(str(p) for p in pages[:10])
+    return f"第{shown}页" + (f"等 {len(pages)} 页" if len(pages) > 10 else "")
 
 
 def _assemble(pages: list[_PageItems]) -> list:

@@ -17,8 +17,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pipeline.text import CN_LABEL_RUN
+
 SPACE_CHARS = " \u00a0\u3000"
-_LABEL_START = re.compile(r"^(?:[一二三四五六七八九十]+[、，.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|第[一二三四五六七八九十]+[部章条])")
+_LABEL_START = re.compile(rf"^(?:{CN_LABEL_RUN}[、，.．]|[（(](?:{CN_LABEL_RUN}|\d+)[）)]|\d+[.．、](?!\d)|第{CN_LABEL_RUN}[部章条])")
 _END_PUNCT = "。！？；：!?;:"
 # Line-breaking rules (禁则): these may not start a line / may not end one, so they travel with the
 # character next to them; a wrapped line's first "token" includes them.
@@ -227,3 +229,77 @@ def group_paragraphs(lines: list[Line], m: Margins) -> list[Paragraph]:
         else:
             paras.append(Paragraph([line]))
     return paras
+
+
+# -- reading order the line builder cannot follow: vertical text, two text columns -------------------
+MIN_CHARS_FOR_ORDER_CHECK = 40
+# A gutter between two text columns is wider than this many character sizes (a word space is < 1).
+COLUMN_GUTTER_SIZES = 2.0
+
+
+def unreadable_order(chars: list[dict], lines: list[Line], page_width: float) -> str | None:
+    """"vertical" when the page's text runs in columns top to bottom (竖排), "columns" when two text
+    columns sit side by side (分栏), else None. `build_lines` reads bands left to right across the
+    page, which scrambles both; the caller warns instead of passing scrambled text on silently.
+
+    Cheap first: most pages have lines of many characters and no wide gaps, and stop there."""
+    visible = [c for c in chars if c["text"].strip() and c["text"] not in SPACE_CHARS]
+    if len(visible) < MIN_CHARS_FOR_ORDER_CHECK or not lines:
+        return None
+    # 竖排 read as bands: each band takes one character from every column, so its characters stand far
+    # apart (a band spans far more than its characters need)
+    widths = sorted(c["x1"] - c["x0"] for c in visible[:400])
+    width = widths[len(widths) // 2] or 1.0          # the usual glyph width (Latin letters are narrow)
+    sparse = sum(1 for ln in lines if len(ln.text) > 1 and ln.x1 - ln.x0 > 1.3 * len(ln.text.replace(" ", "")) * width)
+    if sparse >= 0.5 * len(lines) and _vertical_share(visible) > 0.5:
+        return "vertical"
+    if _two_line_columns(lines):
+        return "columns"
+    # a line wider than its characters need: a candidate (digits are narrower than a size: permissive)
+    gapped = [ln for ln in lines if ln.x1 - ln.x0 > (len(ln.text) + 1.5) * ln.size]
+    if len(gapped) >= 5 and len(gapped) >= 0.2 * len(lines) and _one_gutter(visible, gapped, len(lines), page_width):
+        return "columns"
+    return None
+
+
+def _two_line_columns(lines: list[Line]) -> bool:
+    """Columns whose baselines do not line up: the bands hold a left-half line or a right-half line,
+    each running text (a signature or date at the right, a paragraph's short last line are few)."""
+    left_edge, right_edge = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+    mid = (left_edge + right_edge) / 2
+    long_lines = [ln for ln in lines if len(ln.text) >= 8]
+    left = sum(1 for ln in long_lines if ln.x1 < mid)
+    right = sum(1 for ln in long_lines if ln.x0 > mid)
+    return right >= 5 and left >= 5 and min(left, right) >= 0.2 * len(lines)
+
+
+def _vertical_share(visible: list[dict]) -> float:
+    """Share of characters with the next one directly below, touching (a column of 竖排 text)."""
+    size = sorted(c["size"] for c in visible)[len(visible) // 2] or 1.0
+    by_column: dict[int, list[dict]] = {}
+    for c in visible:
+        by_column.setdefault(round(c["x0"] / (0.25 * size)), []).append(c)
+    touching = 0
+    for col in by_column.values():
+        col.sort(key=lambda c: c["top"])
+        touching += sum(1 for a, b in zip(col, col[1:]) if -0.1 * size <= b["top"] - a["bottom"] <= 0.4 * size)
+    return touching / len(visible)
+
+
+def _one_gutter(visible: list[dict], lines: list[Line], n_lines: int, page_width: float) -> bool:
+    """Many lines break at one wide gap near the same x, with running text on both sides."""
+    centres = []
+    for ln in lines:
+        band = sorted((c for c in visible if ln.top - 0.5 <= (c["top"] + c["bottom"]) / 2 <= ln.bottom + 0.5),
+                      key=lambda c: c["x0"])
+        gaps = [(b["x0"] - a["x1"], i) for i, (a, b) in enumerate(zip(band, band[1:]))
+                if b["x0"] - a["x1"] > COLUMN_GUTTER_SIZES * max(a["size"], 1)]
+        if len(gaps) == 1 and gaps[0][1] + 1 >= 6 and len(band) - gaps[0][1] - 1 >= 6:
+            i = gaps[0][1]
+            centres.append((band[i]["x1"] + band[i + 1]["x0"]) / 2)
+    if len(centres) < 5 or len(centres) < 0.2 * n_lines:
+        return False
+    centres.sort()
+    mid = centres[len(centres) // 2]
+    near = sum(1 for x in centres if abs(x - mid) < 0.04 * page_width)
+    return near >= 0.8 * len(centres) and 0.25 * page_width < mid < 0.75 * page_width

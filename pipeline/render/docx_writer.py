@@ -33,6 +33,7 @@ from docx.shared import Mm, Pt, RGBColor
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.render import gbt9704 as g
 from pipeline.render.fonts import LICENSED_FAMILIES
+from pipeline.text import drawable
 
 ROLE_FONT = {role: names[0] for role, names in LICENSED_FAMILIES.items()}
 LATIN_FONT = "Times New Roman"
@@ -151,7 +152,7 @@ def _no_grid_snap(p) -> None:
 
 def _text(p, text: str, role: str = "fang", size: float = g.BODY_SIZE_PT, *, bold: bool = False,
           color: RGBColor | None = None, spacing: float | None = g.BODY_LETTER_SPACING_PT):
-    run = p.add_run(text)
+    run = p.add_run(drawable(text))
     key = (role, size, bold, str(color) if color is not None else None, spacing)
     cached = _RPR_CACHE.get(key)
     if cached is not None:

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from pipeline import words
 from pipeline.cache import CACHE_ROOT
 from pipeline.render import gbt9704 as g
+from pipeline.text import drawable
 from pipeline.render.fonts import CodepointSet, FontSet
 from pipeline.render.punct import compress_pairs
 from pipeline.render.reuse import faces_key
@@ -159,11 +160,23 @@ def _bytecode_cache() -> _BytecodeCache | None:
         BYTECODE_DIR.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return _BytecodeCache(str(BYTECODE_DIR), "%s.jinja")
+    # The name says the compile-time options: Jinja keys its cache on the template source only, and code
+    # compiled without `finalize` never calls it (the suffix changed when `_finalize` was added).
+    return _BytecodeCache(str(BYTECODE_DIR), "%s.finalize.jinja")
 
 
 _envs: dict[tuple, Environment] = {}
 _envs_lock = threading.Lock()
+
+
+def _finalize(value):
+    """Every value a template prints goes through text.drawable (Markup stays Markup: these characters
+    are never part of markup)."""
+    if isinstance(value, str):
+        text = drawable(value)
+        if text is not value:
+            return Markup(text) if isinstance(value, Markup) else text
+    return value
 
 
 def make_env(fonts: FontSet, templates_dir: Path = TEMPLATES_DIR) -> Environment:
@@ -183,7 +196,7 @@ def make_env(fonts: FontSet, templates_dir: Path = TEMPLATES_DIR) -> Environment
 
 
 def _build_env(fonts: FontSet, templates_dir: Path) -> Environment:
-    env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=True,
+    env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=True, finalize=_finalize,
                       bytecode_cache=_bytecode_cache(), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=False)
     type_width = g.mm(g.TYPE_AREA_WIDTH_MM)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cache import CACHE_ROOT
-from pipeline.errors import InputError
+from pipeline.errors import UNPRINTABLE_CLASS, InputError
 from pipeline.resources import font_dirs
 
 
@@ -64,9 +64,13 @@ ROLES = tuple(LICENSED_FAMILIES)
 _NO_GLYPH_NEEDED = frozenset(" \t\n\r\u3000\u00a0\u200b")
 
 
+_INVISIBLE = re.compile(f"[{UNPRINTABLE_CLASS}]")
+
+
 def needs_glyph(ch: str) -> bool:
-    """Whether drawing `ch` takes a glyph from some face (whitespace and control characters do not)."""
-    return ch not in _NO_GLYPH_NEEDED and ord(ch) >= 32
+    """Whether drawing `ch` takes a glyph from some face (whitespace, control and invisible format
+    characters — bidi marks, zero-width joiners — do not: the shaper consumes them)."""
+    return ch not in _NO_GLYPH_NEEDED and ord(ch) >= 32 and not _INVISIBLE.match(ch)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pipeline.parse.labels import int_to_cn
 from pipeline.render.env import date_zh
 from pipeline.render.plan_pdf import Para, Run
 from pipeline.track.config import CANONICAL_STATUSES, TrackConfig
@@ -20,7 +21,6 @@ STATUS_GREYS = {"已完成": "#000000", "超序时": "#404040", "序时推进": 
 STATUS_PATTERN = {"调整": "hatch", "不适用": "dots", "未报送": "cross"}
 CHART_WIDTH = 300.0          # SVG user units of a bar cell
 CHART_MAX_PCT = 120.0        # completion bars are clipped here (over-achievers)
-CN_NUMERALS = "一二三四五六七八九十"
 
 
 def _num(x: float | None, digits: int = 1) -> str:
@@ -85,15 +85,6 @@ def change_sentence(f: dict, cfg: TrackConfig) -> str | None:
 
 # --- Citing tasks as a 公文 does ------------------------------------------------------------------
 
-def _cn(n: int) -> str:
-    if 1 <= n <= 10:
-        return CN_NUMERALS[n - 1]
-    if n < 20:
-        return "十" + CN_NUMERALS[n - 11]
-    tens, ones = divmod(n, 10)
-    return CN_NUMERALS[tens - 1] + "十" + (CN_NUMERALS[ones - 1] if ones else "")
-
-
 def _clean_title(title: str) -> str:
     return (title or "").strip().rstrip("。，,；;：:")
 
@@ -106,8 +97,8 @@ def cite_task(task_id: str, title: str, with_top: bool = False) -> str:
     if not parts:
         return _clean_title(title)
     if len(parts) == 1:
-        return f"{_cn(parts[0])}、{_clean_title(title)}"
-    label = (f"{_cn(parts[0])}、" if with_top else "") + f"（{_cn(parts[1])}）"
+        return f"{int_to_cn(parts[0])}、{_clean_title(title)}"
+    label = (f"{int_to_cn(parts[0])}、" if with_top else "") + f"（{int_to_cn(parts[1])}）"
     if len(parts) >= 3:
         label += f"{parts[2]}."
     if len(parts) >= 4:
@@ -387,7 +378,7 @@ def bulletin_context(f: dict, cfg: TrackConfig, *, style: str = "plain", fonts=N
     reporting = submissions_paragraphs(submissions, "五") if submissions else []
     steps = cfg.bulletin.next_steps or list(NEXT_STEPS)
     section5 = [_h(f"{'六' if reporting else '五'}、下步工作要求"),
-                *(_p(f"{_cn(n)}是{t}" if len(steps) > 1 else t) for n, t in enumerate(steps, 1))]
+                *(_p(f"{int_to_cn(n)}是{t}" if len(steps) > 1 else t) for n, t in enumerate(steps, 1))]
     date_text = date_zh(signed.isoformat())
     banner = None
     signature = {"issuer_lines": [{"text": issuer, "left": 0.0}], "date": date_text, "date_left": 0.0}

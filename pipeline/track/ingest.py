@@ -31,6 +31,13 @@ MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_ERRORS_SHOWN = 60
 NOT_STARTED_STATUSES = ("未启动", "不适用")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Sheet XML, read as bytes (the part already passed the zip guard): a cell, its formula, its cached value.
+_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?>(.*?)</(?:\w+:)?f>", re.S)
+_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_TYPE = re.compile(rb'\bt="(\w+)"')
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE_ZH = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
 
@@ -294,6 +301,39 @@ def _open(path: Path):
         raise InputError(path, f"无法打开工作簿（{type(e).__name__}）", hint="文件可能已损坏，请重新保存后报送") from None
 
 
+def _uncomputed_formulas(path: Path, ws) -> list[tuple[int, int, str]]:
+    """Formula cells of `ws` that carry no computed value: (row, column, formula), 1-based.
+
+    Why: a workbook written by a program (openpyxl, a script) and never opened in Excel/WPS keeps the
+    formula but no result, and openpyxl's data_only view reads such a cell as empty — the department's
+    figure would silently vanish. Excel stores every result (an empty text result as t="str" with an
+    empty value), so a formula cell without a value and without a text type was never computed."""
+    part = getattr(ws, "_worksheet_path", None)
+    if not part:
+        return []
+    with zipfile.ZipFile(path) as z:
+        data = z.read(part)
+    if not _HAS_FORMULA.search(data):
+        return []                              # the usual return: no formula at all, one scan
+    from openpyxl.utils import column_index_from_string
+    from xml.sax.saxutils import unescape
+    found = []
+    for m in _CELL.finditer(data):
+        body = m.group(2) or b""
+        if not _HAS_FORMULA.search(body) or _CACHED_VALUE.search(body):
+            continue
+        kind = _TYPE.search(m.group(1))
+        if kind and kind.group(1) in (b"str", b"inlineStr", b"e"):
+            continue                           # computed: an empty text result, or an error value
+        ref = _REF.search(m.group(1))
+        if not ref:
+            continue
+        text = _FORMULA_TEXT.search(body)
+        formula = "=" + unescape(text.group(1).decode("utf-8", "replace")) if text and text.group(1) else "（共享公式）"
+        found.append((int(ref.group(2)), column_index_from_string(ref.group(1).decode()), formula))
+    return found
+
+
 def _find_header(rows: list[tuple], columns: tuple[Column, ...]) -> tuple[int, dict[str, int]] | None:
     wanted = {c.header: c for c in columns}
     for r, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
@@ -344,6 +384,13 @@ def _read_sheet(wb, sheet: str, columns: tuple[Column, ...], model: type[BaseMod
         errors.append(CellError(file, sheet, None, None, None, f"前{HEADER_SEARCH_ROWS}行中找不到含“编号”的表头行"))
         return
     header_index, positions = found
+    header_at = {i: next(c.header for c in columns if c.key == k) for k, i in positions.items()}
+    for row_no, col, formula in _uncomputed_formulas(Path(file), wb[sheet]):
+        errors.append(CellError(file, sheet, row_no, header_at.get(col - 1) if row_no > header_index + 1 else None,
+                                _cell_ref(col, row_no),
+                                f"单元格是公式（{formula[:60]}），但文件里没有保存公式的计算结果（文件由程序生成，"
+                                f"未在 Excel/WPS 中打开保存过），读不到它的数值；请用 Excel 或 WPS 打开该台账，"
+                                f"保存后重新报送"))
     missing = [c.header for c in columns if c.required and c.key not in positions]
     if missing:
         errors.append(CellError(file, sheet, header_index + 1, None, None, f"表头缺少必需的列：{'、'.join(missing)}"))

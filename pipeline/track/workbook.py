@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.errors import InputError
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.schema import ParseResult
+from pipeline.text import drawable
 from pipeline.track.assign import Assignment, load_resolved, units_of
 from pipeline.track.config import CANONICAL_STATUSES, TrackConfig, load_config
 from pipeline.track.items import PlanItems, build_items
@@ -64,9 +65,11 @@ def _set_columns(ws: Worksheet, columns: tuple[Column, ...]) -> None:
 def _put(ws: Worksheet, row: int, col: int, value):
     """Write a value; text is always text. openpyxl turns any str starting with "=" into a live formula,
     so a notice's cell reading =HYPERLINK("http://…") would run in every department's Excel. Text from a
-    parsed document is never a formula, whatever it starts with (= + - @ are inert once typed as a string)."""
+    parsed document is never a formula, whatever it starts with (= + - @ are inert once typed as a string).
+    Control and invisible format characters are dropped (text.drawable): a worksheet cannot hold C0
+    controls, and a U+202E would show the department the text reversed."""
     cell = ws.cell(row, col)
-    cell.value = value
+    cell.value = drawable(value) if isinstance(value, str) else value
     if isinstance(value, str) and cell.data_type != "s":
         cell.data_type = "s"
     return cell
@@ -146,7 +149,7 @@ def _protect_and_print(ws: Worksheet, n_cols: int) -> None:
 def _fill_unit(ws: Worksheet, unit: str | None) -> None:
     """A department's own workbook arrives with its name already in 填报单位."""
     if unit:
-        ws.cell(INFO_ROW, 2, unit)
+        _put(ws, INFO_ROW, 2, unit)
 
 
 def _mine(item_id: str, assigned: dict[str, Assignment], unit: str | None) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.archive import Archive
@@ -36,6 +36,7 @@ class Published:
     duplicate_of: str | None = None
     pdf_path: str | None = None
     version: int | None = None
+    written: list[str] = field(default_factory=list)   # absolute paths of the outputs this call wrote
 
 
 def plan_identity(out: str | Path, region: str | None, year: int | None, name: str) -> tuple[Path, str, str]:
@@ -68,8 +69,9 @@ def publish_plan(archive: Archive, *, token: str, name: str, inbox: str, out: st
         if replaces and replaces["version"] > version:
             # a later version became current first (two watchers): this one only joins the history
             target = folder / version_dir(version)
-            produce_plan_outputs(result, parsed, target, names)
-            return Published(pdf_path=str(target / names.plain), version=version)
+            files = produce_plan_outputs(result, parsed, target, names)
+            return Published(pdf_path=str(target / names.plain), version=version,
+                             written=[str(target / f) for f in files])
         if replaces:
             retire(folder, replaces)
         try:
@@ -96,7 +98,7 @@ def publish_plan(archive: Archive, *, token: str, name: str, inbox: str, out: st
             refresh_next_year(archive, inbox, plan.region, plan.year, result)
         except Exception:       # next year's comparison must not fail this year's plan
             log.exception("comparison for the plan after %s %s failed", plan.region, plan.year)
-    return Published(pdf_path=str(folder / names.plain), version=version)
+    return Published(pdf_path=str(folder / names.plain), version=version, written=[str(folder / f) for f in files])
 
 
 def retire(folder: Path, current: dict) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
 import os
 import signal
 import stat
@@ -30,6 +31,8 @@ from typing import Iterator
 from pipeline.archive import Archive
 from pipeline.errors import InputError
 from pipeline.watch.names import REASON_SUFFIX, fit_name, numbered
+
+log = logging.getLogger("plandoc.watch")
 from pipeline.watch.reasons import reason_text, write_reason
 
 # A single notice parses and renders in seconds; a minute more means something pathological.
@@ -129,6 +132,12 @@ def _warm_up() -> None:
 
 
 _archives: dict[str, Archive] = {}
+# What the task in hand has published (absolute paths), and the archive generation it started in: if the
+# archive file is deleted or replaced while a notice is processed, its registration is gone, so the
+# notice fails and these outputs are removed — a failed row never leaves outputs behind.
+_written: list[str] = []
+_generation = [0]
+ARCHIVE_REPLACED = "处理期间档案库文件被删除或替换（已重新建立），本文件的登记随之丢失，处理结果未发布"
 
 
 def _archive(path: str) -> Archive:
@@ -156,6 +165,8 @@ def _process_task(task: Task) -> Outcome:
     if row and row["state"] in ("done", "failed", "duplicate"):
         return finish_move(archive, task, row)
     archive.start_processing(task.token)
+    _written.clear()
+    _generation[0] = archive.generation
     claim = Path(task.claim_path)
     if not os.path.lexists(claim):
         return Outcome(task.token, task.name, "lost", "claimed file vanished")
@@ -218,6 +229,7 @@ def _process(archive: Archive, task: Task, claim: Path) -> Outcome:
     published = publish_plan(archive, token=task.token, name=task.name, inbox=task.inbox, out=task.out,
                              result=result, parsed_json=json.dumps(parsed, ensure_ascii=False), parsed=parsed,
                              content_hash=content_hash, doc_number=doc_no)
+    _written.extend(published.written)
     if published.duplicate_of:
         return _duplicate(archive, task, published.duplicate_of)
     return _finish(archive, task, "done", Path(task.inbox) / "done", detail=published.pdf_path)
@@ -283,8 +295,20 @@ def fail_task(archive: Archive, task: Task, reason: str, where: str | None = Non
     from pipeline.watch.plan_drop import restore_if_unpromoted
     restore_if_unpromoted(archive, task.token)
     _remove_outputs(archive.get(task.token))
+    _remove_written()
     text = reason_text(task.name, reason, where, hint)
     return _finish(archive, task, "failed", Path(task.inbox) / "failed", error=text, detail=reason)
+
+
+def _remove_written() -> None:
+    """Remove what this task published (its row may no longer list them: the archive was replaced)."""
+    while _written:
+        final = Path(_written.pop())
+        _clear_stale_temp(final) if final.parent.is_dir() else None
+        try:
+            final.unlink()
+        except (FileNotFoundError, IsADirectoryError):
+            pass
 
 
 def _remove_outputs(row: dict | None) -> None:
@@ -304,12 +328,43 @@ def _remove_outputs(row: dict | None) -> None:
 
 def _finish(archive: Archive, task: Task, state: str, folder: Path, *, detail: str,
             error: str | None = None, duplicate_of: str | None = None) -> Outcome:
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = terminal_folder(Path(task.inbox), folder.name)
+    if archive.get(task.token) is None:
+        # the archive was deleted or replaced under us: register the file again, so its end is recorded
+        archive.receive(task.token, task.name, task.claim_path)
+    if state != "failed" and (archive.generation != _generation[0]):
+        raise Failure(ARCHIVE_REPLACED, hint="请把该文件重新放入收文目录")
     final = archive.reserve_final_path(task.token, _final_candidates(folder, task.name))
     archive.finish(task.token, state, error=error, duplicate_of=duplicate_of)
     row = archive.get(task.token)
+    if state != "failed" and (row is None or archive.generation != _generation[0]):
+        raise Failure(ARCHIVE_REPLACED, hint="请把该文件重新放入收文目录")
     _move_original(Path(task.claim_path), final, row)
     return Outcome(task.token, task.name, state, detail, str(final))
+
+
+def terminal_folder(inbox: Path, name: str) -> Path:
+    """INBOX/done or INBOX/failed, created when absent. Something that is not a folder holding the name
+    (a FIFO, a file a clerk called `done`) would fail every notice; it is renamed aside within the
+    inbox instead, where the scan treats it like any other entry (a file is processed or failed with a
+    reason; a FIFO is left alone, as every FIFO in the inbox is)."""
+    folder = inbox / name
+    for _ in range(3):
+        try:
+            folder.mkdir(exist_ok=True)
+            return folder
+        except FileExistsError:
+            if os.path.isdir(folder):            # a link to a folder: used as it is
+                return folder
+            aside = next(c for c in numbered(inbox, f"{name}（与{name}文件夹同名，已改名）")
+                         if not os.path.lexists(c))
+            try:
+                os.rename(folder, aside)
+                log.warning("“%s”不是文件夹，已改名为“%s”后作为普通来件处理", folder, aside.name)
+            except FileNotFoundError:
+                pass                             # another worker moved it first
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def _final_candidates(folder: Path, name: str) -> Iterator[Path]:
@@ -324,8 +379,7 @@ def finish_move(archive: Archive, task: Task, row: dict) -> Outcome:
     """Resume after a crash between recording the terminal state and moving the original."""
     final = Path(row["final_path"]) if row["final_path"] else None
     if final is None:     # crash before a destination was reserved: reserve now
-        folder = Path(task.inbox) / ("failed" if row["state"] == "failed" else "done")
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = terminal_folder(Path(task.inbox), "failed" if row["state"] == "failed" else "done")
         final = archive.reserve_final_path(task.token, _final_candidates(folder, task.name))
     _move_original(Path(task.claim_path), final, row)
     detail = row["pdf_path"] or row["error"] or row["duplicate_of"] or ""
@@ -333,7 +387,7 @@ def finish_move(archive: Archive, task: Task, row: dict) -> Outcome:
 
 
 def _move_original(claim: Path, final: Path, row: dict) -> None:
-    final.parent.mkdir(parents=True, exist_ok=True)
+    terminal_folder(final.parent.parent, final.parent.name)
     if row["state"] == "failed":
         reason_file = final.with_name(final.name + REASON_SUFFIX)
         if not reason_file.exists():

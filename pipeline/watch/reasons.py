@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from pipeline.errors import printable
 from pipeline.fsutil import atomic_write_text
 from pipeline.watch.names import REASON_SUFFIX
 
@@ -13,6 +14,9 @@ DEFAULT_HINT = "请检查文件后重新放入收文目录；如问题反复出�
 def reason_text(name: str, reason: str, where: str | None = None, hint: str | None = None,
                 when: float | None = None) -> str:
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when or time.time()))
+    # a control or bidi character from the file's name or text is shown as ［U+XXXX］, never obeyed
+    name, reason = printable(name), printable(reason)
+    where, hint = where and printable(where), hint and printable(hint)
     return (f"文件：{name}\n"
             f"处理时间：{stamp}\n"
             f"问题：{reason}\n"

@@ -32,7 +32,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from pipeline.archive import Archive, default_archive_path
+from pipeline.archive import LIVE_STATES, TERMINAL_STATES, Archive, default_archive_path
 from pipeline.watch.claim import Claim, ProcessingArea
 from pipeline.watch.names import is_ignored
 from pipeline.watch.process import Outcome, Task, fail_task, init_worker, process_task
@@ -45,8 +45,12 @@ META_DIR = ".plandoc"
 TICK_S = 0.1
 # A worker that died twice on the same file (while the watcher lived) is killed by that file.
 MAX_CRASHES = 2
+# A claimed file started this many times without reaching an end is failed with a reason (requeue_own).
+MAX_ATTEMPTS = 3
 # --once does not wait forever on a file that never stops changing.
 ONCE_SETTLE_LIMIT_S = 60.0
+# --once: passes over files a failed step left in our claim folder (or renamed aside) before exiting
+ONCE_REQUEUE_PASSES = 2
 
 
 def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False) -> int:
@@ -67,6 +71,7 @@ def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False)
         sys.stderr.write(f"错误：输出目录“{out}”无法使用：“{blocked}”是一个文件，不是文件夹"
                          "（处理建议：请用 --out 指定一个文件夹）\n")
         return 2
+    check_inbox_usable(inbox)
     # A live watcher warms its workers up so the first drop is fast; a batch (--once) is not waiting
     # for one file, and its first file warms each worker just the same, so it skips the extra render.
     watcher = Watcher(inbox.resolve(), Path(out).resolve(), polling=polling, warm_up=not once)
@@ -75,6 +80,29 @@ def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False)
         return watcher.run_once() if once else watcher.run_forever()
     finally:
         watcher.close()
+
+
+def check_inbox_usable(inbox: Path) -> None:
+    """Before anything is claimed: the watcher moves files out of the inbox and keeps its bookkeeping
+    in INBOX/.plandoc, so a read-only inbox or a non-folder named `.plandoc` stops it at once with a
+    Chinese reason (InputError: exit 1) instead of a traceback on the first claim."""
+    from pipeline.errors import InputError
+    meta = inbox / META_DIR
+    if os.path.lexists(meta) and not meta.is_dir():
+        raise InputError(meta, f"收文目录中有一个名为“{META_DIR}”的文件（不是文件夹）；plandoc 要用这个名字保存档案库和处理区",
+                         hint="请把该文件移走或改名后重新启动")
+    probe = meta if meta.is_dir() else inbox
+    if not os.access(inbox, os.W_OK | os.X_OK) or not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(inbox, "收文目录只读（或当前账户没有写入权限）：plandoc 需要把放入的文件移入 .plandoc、done/ 和 failed/",
+                         hint="请给运行 plandoc 的账户该文件夹的写入权限，或换一个可写的收文目录")
+    try:
+        meta.mkdir(exist_ok=True)
+        fd, probe_path = __import__("tempfile").mkstemp(prefix=".probe-", dir=meta)
+        os.close(fd)
+        os.unlink(probe_path)
+    except OSError as e:              # a read-only mount (root passes os.access there), a full disk
+        raise InputError(inbox, f"无法在收文目录中建立簿记文件夹“{META_DIR}”（{e.strerror or e}）",
+                         hint="请检查该文件夹是否只读、磁盘是否已满，或换一个可写的收文目录") from None
 
 
 class Watcher:
@@ -193,6 +221,38 @@ class Watcher:
             log.info("resuming %s", c.name)
         return len(claims)
 
+    def requeue_own(self) -> int:
+        """Queue again what sits in our own claim folder with no worker on it: a step that failed after
+        the claim (the archive locked, a move refused) must not strand the file in .plandoc/processing,
+        where no clerk looks. `process_task` resumes it: a finished row only has its original moved,
+        any other is processed again (a file that keeps killing workers is failed by the crash count)."""
+        busy = {t.token for t in self.inflight.values()} | {t.token for t in self.queued}
+        n = 0
+        for c in self.area.mine():
+            if c.token in busy:
+                continue
+            row = self.archive.get(c.token)
+            if row and row["state"] not in LIVE_STATES + TERMINAL_STATES:
+                continue               # a state that holds its file on purpose (none today) is not stranded
+            if row:
+                c.name = row["name"]
+            self.archive.receive(c.token, c.name, c.path)
+            self.archive.set_claim_path(c.token, c.path)
+            task = self._task(c)
+            if row and row["state"] in LIVE_STATES and row["attempts"] >= MAX_ATTEMPTS:
+                try:                   # started again and again without an end: give the clerk a reason
+                    o = fail_task(self.archive, task, f"已尝试处理 {row['attempts']} 次均未能完成（处理过程中的某一步反复出错）",
+                                  None, "请稍后重新放入该文件；如仍失败，请将此文件和本说明发给系统管理员")
+                    self._report(o)
+                    self.outcomes.append(o)
+                except Exception:
+                    log.exception("could not fail %s; retried at the next rescan", c.name)
+                continue
+            self.queued.append(task)
+            log.warning("re-queued %s, left in the claim folder by a failed step", c.name)
+            n += 1
+        return n
+
     def dispatch(self, once: bool) -> None:
         while len(self.inflight) < self.workers:
             if not self.queued:
@@ -250,8 +310,11 @@ class Watcher:
                 results.extend(self._after_crash(task))
             except Exception as e:     # the worker's own safety net failed: fail the file, keep going
                 log.exception("worker error on %s", task.name)
-                results.append(fail_task(self.archive, task, f"程序内部错误，未能处理该文件（{type(e).__name__}）",
-                                     None, "请将此文件和本说明发给系统管理员"))
+                try:
+                    results.append(fail_task(self.archive, task, f"程序内部错误，未能处理该文件（{type(e).__name__}）",
+                                             None, "请将此文件和本说明发给系统管理员"))
+                except Exception:      # e.g. failed/ cannot be written: it stays claimed, requeue_own retries
+                    log.exception("could not fail %s now; retried at the next rescan", task.name)
         if broken:
             results.extend(self._replace_pool())
         for o in results:
@@ -367,6 +430,7 @@ class Watcher:
                         log.warning("inbox %s is not reachable; waiting for it", self.inbox)
                     else:
                         self.resume()
+                        self.requeue_own()
                         self.scan()
                         self._check_observer()
                 self.dispatch(once=False)
@@ -378,6 +442,17 @@ class Watcher:
         while self.inflight:
             self.collect(TICK_S)
         return 0
+
+    def _requeue_for_once(self) -> bool:
+        """--once, before exiting: what a failed step left in our claim folder gets another pass, and
+        the inbox is listed again (a file renamed aside by `terminal_folder` during the run)."""
+        try:
+            n = self.requeue_own()
+        except (OSError, sqlite3.Error) as e:
+            log.error("cannot re-queue claimed files: %s", e)
+            n = 0
+        self.scan()
+        return n > 0 or bool(self.waiting)
 
     def run_once(self) -> int:
         from rich.console import Console
@@ -392,7 +467,12 @@ class Watcher:
         with Progress(TextColumn("收文处理"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TextColumn("{task.description}"), console=console, transient=False) as bar:
             job = bar.add_task("", total=total)
-            while not self.stopping and (self.waiting or self.queued or self.inflight):
+            passes = 0
+            while not self.stopping:
+                if not (self.waiting or self.queued or self.inflight):
+                    if passes >= ONCE_REQUEUE_PASSES or not self._requeue_for_once():
+                        break
+                    passes += 1
                 self.dispatch(once=True)
                 for o in self.collect(TICK_S):
                     bar.update(job, advance=1, description=f"{o.name}：{_STATE_ZH.get(o.state, o.state)}")
