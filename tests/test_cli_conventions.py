@@ -59,14 +59,15 @@ def test_word_document_given_as_workbook_is_a_clear_input_error(reference_txt, t
     _no_english_usage(r.stderr)
 
 
-def test_bad_watch_setting_names_the_variable_and_touches_nothing(tmp_path):
+@pytest.mark.parametrize("variable,value", [("PLANDOC_WATCH_WORKERS", "two"), ("PLANDOC_PDF_VARIANT", "pdf/a-9z")])
+def test_bad_watch_setting_names_the_variable_and_touches_nothing(tmp_path, variable, value):
     inbox = tmp_path / "收文"
     inbox.mkdir()
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", PLANDOC_WATCH_WORKERS="two")
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", **{variable: value})
     r = subprocess.run([sys.executable, "-m", "pipeline", "watch", str(inbox), "--once"], cwd=REPO,
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 1
-    assert "PLANDOC_WATCH_WORKERS" in r.stderr and "two" in r.stderr
+    assert variable in r.stderr and value in r.stderr
     assert list(inbox.iterdir()) == []
     _no_english_usage(r.stderr)
 

@@ -71,6 +71,11 @@ def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False)
         sys.stderr.write(f"错误：输出目录“{out}”无法使用：“{blocked}”是一个文件，不是文件夹"
                          "（处理建议：请用 --out 指定一个文件夹）\n")
         return 2
+    # Settings first, before the inbox is touched: a bad PLANDOC_WATCH_* or PLANDOC_PDF_VARIANT value is an
+    # error naming the variable, not a reason repeated on every file.
+    from pipeline.settings import render_settings
+    watch_settings(polling)
+    render_settings()
     check_inbox_usable(inbox)
     # A live watcher warms its workers up so the first drop is fast; a batch (--once) is not waiting
     # for one file, and its first file warms each worker just the same, so it skips the extra render.
