@@ -134,7 +134,7 @@ def test_kill_9_during_workbooks_and_revisions(tmp_path, workbooks):
     try:
         assert wait_until(lambda: terminal_count(inbox) >= len(workbooks) + 2, 200, interval=0.3), \
             (tmp_path / "final.log").read_text(errors="replace")[-2000:]
-        assert wait_until(lambda: "watching" in (tmp_path / "final.log").read_text(errors="replace"), 60)
+        assert wait_until(lambda: "开始监视" in (tmp_path / "final.log").read_text(errors="replace"), 60)
     finally:
         assert stop_watcher(final) == 0
     _assert_year_consistent(inbox, out, set(workbooks), versions=2)

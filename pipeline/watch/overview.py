@@ -97,6 +97,19 @@ def failure_views(archive: Archive, out: Path) -> list[dict]:
     return views
 
 
+def waiting_views(archive: Archive, out: Path) -> list[dict]:
+    """Workbooks parked in 等待计划/ until their plan arrives (workbook_drop.wait_for_plan)."""
+    from pipeline.watch.workbook_drop import WAIT_NOTE_SUFFIX
+    views = []
+    for w in archive.waiting():
+        place = Path(w["path"])
+        views.append({"name": w["name"], "title": f"《{w['title']}》" if w["title"] else "（台账未写明）",
+                      "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(w["since"])),
+                      "original": _link(place, out, "原件"),
+                      "note": _link(place.with_name(place.name + WAIT_NOTE_SUFFIX), out, "等待说明")})
+    return views
+
+
 def overview_context(archive: Archive, out: Path) -> dict:
     plans = [plan_view(archive, p, out) for p in archive.plans()]
     regions: dict[str, list[dict]] = {}
@@ -110,6 +123,7 @@ def overview_context(archive: Archive, out: Path) -> dict:
         "generated": dt.datetime.now().strftime("%Y年%-m月%-d日 %H:%M"),
         "regions": sorted(regions.items()),
         "failures": failure_views(archive, out),
+        "waiting": waiting_views(archive, out),
         "totals": {"plans": len(plans), "notices_done": counts.get("done", 0),
                    "failed": counts.get("failed", 0), "duplicates": counts.get("duplicate", 0),
                    "accepted": sum(1 for r in reports if r["state"] in ("accepted", "superseded")),

@@ -95,7 +95,7 @@ def publish_plan(archive: Archive, *, token: str, name: str, inbox: str, out: st
         try:
             refresh_next_year(archive, inbox, plan.region, plan.year, result)
         except Exception:       # next year's comparison must not fail this year's plan
-            log.exception("comparison for the plan after %s %s failed", plan.region, plan.year)
+            log.exception("为 %s %s 年之后一年的计划制作比对报告失败", plan.region, plan.year)
     return Published(pdf_path=str(folder / names.plain), version=version)
 
 

@@ -312,11 +312,16 @@ def _finish(archive: Archive, task: Task, state: str, folder: Path, *, detail: s
     return Outcome(task.token, task.name, state, detail, str(final))
 
 
-def _final_candidates(folder: Path, name: str) -> Iterator[Path]:
+def _final_candidates(folder: Path, name: str, note_suffix: str = REASON_SUFFIX) -> Iterator[Path]:
+    # A file taken from a subfolder of the inbox is named by its path there ("工信局/台账.xlsx"): it
+    # ends in the same subfolder of done/ or failed/, so a department's folder stays together.
+    rel = Path(name)
+    parts = [p for p in rel.parts[:-1] if p not in ("", ".", "..", "/")]
+    folder = folder.joinpath(*(fit_name(p, 0) for p in parts))
     # room for "-NN", the reason file's suffix and its temp name, whatever the clerk's name's length
-    for cand in numbered(folder, fit_name(name, len(REASON_SUFFIX.encode("utf-8")) + 4 + 24)):
+    for cand in numbered(folder, fit_name(rel.name, len(note_suffix.encode("utf-8")) + 4 + 24)):
         # a failed original also needs its reason-file name free
-        if not os.path.lexists(cand.with_name(cand.name + REASON_SUFFIX)):
+        if not os.path.lexists(cand.with_name(cand.name + note_suffix)):
             yield cand
 
 
