@@ -195,3 +195,44 @@ def test_once_takes_a_workbook_dropped_with_its_plan_in_any_order(tmp_path, roun
     assert sorted(r["name"] for r in reports if r["state"] == "accepted") == sorted(f"报送/{n}" for n in names)
     assert not _db(inbox, "SELECT * FROM waiting")
     assert not (inbox / "报送").exists() or not any((inbox / "报送").iterdir())
+
+
+@pytest.mark.timeout(300)
+def test_waiting_workbooks_survive_a_kill_mid_release_and_a_clerk_removing_one(tmp_path, round1):
+    """The states a kill -9 or a clerk can leave, set up on disk exactly as they would be: one waiting
+    workbook already renamed into a dead watcher's processing area (killed right after releasing it),
+    one taken out of 等待计划/ by the clerk. The next run processes the first exactly once and records
+    the second as given up — nothing waits forever, nothing is accepted twice."""
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    names = {"工信局.xlsx": "区工业和信息化局.xlsx", "统计局.xlsx": "区统计局.xlsx", "财政局.xlsx": "区财政局.xlsx"}
+    for dropped, source in names.items():
+        _copy_in(inbox / dropped, (round1 / source).read_bytes())
+    first = run_once(inbox, out, timeout=120, PLANDOC_WATCH_OUTPUTS=OUTPUTS)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "等待计划 3 份" in first.stderr, first.stderr[-2000:]
+    waiting = {r["name"]: r for r in _db(inbox, "SELECT * FROM waiting")}
+    assert sorted(waiting) == sorted(names)
+    # a watcher killed right after releasing 工信局.xlsx: the file sits in its (unlocked) area
+    dead = inbox / ".plandoc" / "processing" / "0123456789ab"
+    dead.mkdir(parents=True)
+    (dead.parent / "0123456789ab.lock").touch()
+    w = waiting["工信局.xlsx"]
+    os.rename(w["path"], dead / f"{w['token']}__工信局.xlsx")
+    # the clerk deletes 财政局.xlsx from 等待计划/
+    gone = Path(waiting["财政局.xlsx"]["path"])
+    gone.unlink()
+    gone.with_name(gone.name + ".等待说明.txt").unlink()
+
+    _copy_in(inbox / "周村区2023年计划.txt", (SAMPLES / "zhoucun-2023-plan.txt").read_bytes())
+    second = run_once(inbox, out, timeout=200, PLANDOC_WATCH_OUTPUTS=OUTPUTS)
+    assert second.returncode == 0, second.stderr[-3000:]
+    rows = {r["name"]: r for r in archive_rows(inbox)}
+    assert {n: r["state"] for n, r in rows.items()} == {
+        "工信局.xlsx": "done", "统计局.xlsx": "done", "财政局.xlsx": "failed", "周村区2023年计划.txt": "done"}
+    assert "移出" in rows["财政局.xlsx"]["error"]
+    reports = _db(inbox, "SELECT * FROM reports")
+    assert sorted((r["name"], r["state"]) for r in reports) == [("工信局.xlsx", "accepted"), ("统计局.xlsx", "accepted")]
+    assert not _db(inbox, "SELECT * FROM waiting")
+    assert not any((inbox / ".plandoc" / "processing").rglob("*__*")), "claimed files left behind"
+    assert (inbox / "done" / "工信局.xlsx").read_bytes() == (round1 / "区工业和信息化局.xlsx").read_bytes()

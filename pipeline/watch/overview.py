@@ -10,6 +10,7 @@ is in `templates/overview.html.j2`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 from pathlib import Path
@@ -131,12 +132,18 @@ def overview_context(archive: Archive, out: Path) -> dict:
     }
 
 
-def render_overview(context: dict) -> str:
+@functools.lru_cache(maxsize=1)
+def _template():
+    """Compiled once per process: compiling took most of each rebuild (0.13 s of 0.17 s)."""
     import jinja2
     from pipeline.resources import templates_dir
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("overview.html.j2").render(**context)
+    return env.get_template("overview.html.j2")
+
+
+def render_overview(context: dict) -> str:
+    return _template().render(**context)
 
 
 def write_overview(archive: Archive, out: str | Path) -> Path:
