@@ -571,8 +571,11 @@ class Watcher:
         counts = {s: sum(1 for v in final.values() if v == s) for s in _STATE_ZH}
         line = "完成 {done} 份，重复 {duplicate} 份，失败 {failed} 份".format(**counts)
         if counts["waiting"]:
-            line += f"，等待计划 {counts['waiting']} 份（计划放入后自动处理，见收文目录“{WAITING_DIR}”文件夹）"
-        console.print(line)
+            line += f"，等待计划 {counts['waiting']} 份"
+        console.print(line, soft_wrap=True)
+        if counts["waiting"]:
+            console.print(f"等待计划的台账在收文目录的“{WAITING_DIR}”文件夹里：所属计划放入收文目录并处理后自动接着处理",
+                          soft_wrap=True)
         return 1 if counts["failed"] else 0
 
 
