@@ -26,7 +26,8 @@ from pipeline.archive import Archive
 from pipeline.schema import ParseResult
 from pipeline.watch.locks import plan_lock
 from pipeline.watch.names import safe_component, safe_stem
-from pipeline.watch.plan_outputs import PlanNames, base_name, produce_plan_outputs, version_dir, write_comparison
+from pipeline.watch.plan_outputs import (PlanNames, base_name, clear_stale_temps, produce_plan_outputs, version_dir,
+                                         write_comparison)
 
 log = logging.getLogger("plandoc.watch")
 
@@ -72,6 +73,7 @@ def publish_plan(archive: Archive, *, token: str, name: str, inbox: str, out: st
             return Published(pdf_path=str(target / names.plain), version=version)
         if replaces:
             retire(folder, replaces)
+        clear_stale_temps(folder, names)
         try:
             files = produce_plan_outputs(result, parsed, folder, names)
             last_year = (archive.find_plan(region=plan.region, year=plan.year - 1)
