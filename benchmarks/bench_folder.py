@@ -148,6 +148,9 @@ def run() -> list[tuple[str, str]]:
          f"{speedup:.2f}×  (1 worker {ser:.1f} s, 2 workers {sub[0]:.1f} s; {ser_done}+{sub[2]}/{n_serial} done)"),
         ("CPU obtained, cores per wall second (1 worker / 2 workers)",
          f"{ser_cores:.2f} / {sub[3]:.2f}  (speed-up possible on this machine now: ≤ {sub[3] / ser_cores:.2f}×)"),
+        ("CPU time of the same batch (1 worker / 2 workers)",
+         f"{ser * ser_cores:.1f} s / {sub[0] * sub[3]:.1f} s  (what a second worker costs in CPU; on two free cores"
+         f" the speed-up approaches 2 × the ratio)"),
         ("peak PSS of the 2-worker process tree (goal ≤ 300 MB)", f"{peak:.0f} MB"),
     ]
 

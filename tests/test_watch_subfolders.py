@@ -236,3 +236,22 @@ def test_waiting_workbooks_survive_a_kill_mid_release_and_a_clerk_removing_one(t
     assert not _db(inbox, "SELECT * FROM waiting")
     assert not any((inbox / ".plandoc" / "processing").rglob("*__*")), "claimed files left behind"
     assert (inbox / "done" / "工信局.xlsx").read_bytes() == (round1 / "区工业和信息化局.xlsx").read_bytes()
+
+
+@pytest.mark.timeout(240)
+def test_output_folder_inside_the_inbox_is_never_taken_as_input(tmp_path):
+    """`--out` pointing into the inbox (a clerk's "收文/成品"): its PDFs, JSON and 台账 are subfolder
+    files like any other, and must never come back as drops — not in the run that wrote them, not later."""
+    inbox = tmp_path / "inbox"
+    out = inbox / "成品"
+    (inbox / "各区通知").mkdir(parents=True)
+    _copy_in(inbox / "各区通知" / "张店区计划.txt", district_variant(sample_text(), "张店区").encode("utf-8"))
+    _copy_in(inbox / "淄川区计划.txt", district_variant(sample_text(), "淄川区").encode("utf-8"))
+    first = run_once(inbox, out, timeout=150, PLANDOC_WATCH_OUTPUTS="json,plain,tracker")
+    assert first.returncode == 0 and "完成 2 份，重复 0 份，失败 0 份" in first.stderr, first.stderr[-2000:]
+    produced = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert any(p.suffix == ".xlsx" for p in produced) and any(p.suffix == ".pdf" for p in produced), produced
+    again = run_once(inbox, out, timeout=60, PLANDOC_WATCH_OUTPUTS="json,plain,tracker")
+    assert again.returncode == 0 and "完成 0 份，重复 0 份，失败 0 份" in again.stderr, again.stderr[-2000:]
+    assert sorted(r["name"] for r in archive_rows(inbox)) == ["各区通知/张店区计划.txt", "淄川区计划.txt"]
+    assert sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file()) == produced

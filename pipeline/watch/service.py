@@ -120,8 +120,12 @@ class Watcher:
         self.overview_at = 0.0                  # monotonic time of the last rebuild, and what it cost
         self.overview_cost = 0.0
         self.skip_dirs = {str(inbox / d) for d in BOOKKEEPING_DIRS}
-        if out == inbox or inbox in out.parents:     # outputs inside the inbox are never inputs
+        if inbox in out.parents:                     # outputs inside the inbox are never inputs
             self.skip_dirs.add(str(out))
+        # outputs written into the inbox itself (OUT/<地区>/… beside the drops): no subfolder is an input
+        self.subfolders = out != inbox
+        if not self.subfolders:
+            log.warning("输出目录就是收文目录 %s：放入的子文件夹不会被处理（请用 --out 指定另一个文件夹）", inbox)
 
     # -- set-up and tear-down -------------------------------------------------------------------
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -157,7 +161,7 @@ class Watcher:
             log.warning("无法列出收文目录 %s 的内容：%s", self.inbox, e)
             return
         for entry in entries:
-            if self._is_subfolder(entry):
+            if self.subfolders and self._is_subfolder(entry):
                 self._scan_subfolder(entry.path)
             else:
                 self._consider(entry.path)
@@ -191,7 +195,8 @@ class Watcher:
         department's folder still there would think some of it is pending. Why only folders we emptied
         (their files ended in done/, failed/ or 等待计划/ under the same path) and only after a quiet
         time: a folder the clerk made empty on purpose, or one a copy tool has just created and is about
-        to fill, must not vanish under them. `rmdir` itself refuses a folder that is no longer empty."""
+        to fill, must not vanish under them. `rmdir` itself refuses a folder that is no longer empty.
+        A `--once` run usually ends before the quiet time: the next run (or the live watcher) removes it."""
         rel = os.path.relpath(folder, self.inbox)
         if not any((self.inbox / d / rel).is_dir() for d in ("done", "failed", WAITING_DIR)):
             return
@@ -211,6 +216,8 @@ class Watcher:
         if path in self.waiting or is_ignored(p.name) or self.inbox not in p.parents:
             return
         if p.parent != self.inbox:
+            if not self.subfolders:
+                return
             rel_dirs = p.parent.relative_to(self.inbox).parts
             if self._inside_bookkeeping(path) or any(is_ignored(d) for d in rel_dirs):
                 return
