@@ -390,7 +390,7 @@ class Watcher:
         for o in results:
             self._report(o)
         self.outcomes.extend(results)
-        if any(o.state in ("done", "waiting") for o in results):
+        if not self.stopping and any(o.state in ("done", "waiting") for o in results):
             self.release_waiting()      # a plan arrived — or a workbook began to wait just after it did
         if results:
             self.overview_due = True
