@@ -93,7 +93,7 @@ def _latency(text: str, root: Path) -> tuple[float, float | None]:
                                 cwd=REPO, env=_env(), stdout=subprocess.DEVNULL, stderr=errf)
     try:
         deadline = time.monotonic() + 120
-        while b"workers ready" not in log.read_bytes():
+        while "处理进程已就绪".encode() not in log.read_bytes():
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("watcher did not become ready")
             time.sleep(0.05)

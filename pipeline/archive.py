@@ -122,6 +122,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX reports_period ON reports(plan_id, as_of, unit);
     """,
+    # 3 — a returned 台账 that arrives before its plan waits for it (INBOX/等待计划/) instead of being
+    # returned: one row per waiting workbook, keyed by its claim token (its notices row stays
+    # `received` meanwhile), with the plan key that releases it and where the clerk can see it.
+    """
+    CREATE TABLE waiting (
+        token     TEXT PRIMARY KEY,               -- the workbook's claim token (row in notices)
+        name      TEXT NOT NULL,                  -- as dropped, with its subfolder path
+        plan_key  TEXT NOT NULL,                  -- the tracker's plan key read from the workbook
+        title     TEXT,                           -- the plan's title as the workbook names it
+        path      TEXT NOT NULL UNIQUE,           -- where it waits: INBOX/等待计划/<name>
+        since     REAL NOT NULL
+    );
+    CREATE INDEX waiting_plan ON waiting(plan_key);
+    """,
 ]
 
 
@@ -526,6 +540,46 @@ class Archive:
                 sql += f" AND {col}=?"
                 args.append(val)
         return [dict(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+
+    # -- workbooks waiting for their plan (issue 12) ------------------------------------------------
+    def reserve_wait(self, token: str, *, name: str, plan_key: str, title: str | None, candidates) -> Path:
+        """Record that a workbook waits for the plan `plan_key`, at the first free path of `candidates`
+        (a resumed token keeps the path it reserved). The row's notice goes back to `received`: it is
+        neither finished nor being worked on while it waits."""
+        with self._write() as db:
+            row = db.execute("SELECT path FROM waiting WHERE token=?", (token,)).fetchone()
+            if row:
+                return Path(row["path"])
+            for cand in candidates:
+                if os.path.lexists(cand) or db.execute("SELECT 1 FROM waiting WHERE path=?", (str(cand),)).fetchone():
+                    continue
+                now = time.time()
+                db.execute("INSERT INTO waiting(token, name, plan_key, title, path, since) VALUES (?,?,?,?,?,?)",
+                           (token, name, plan_key, title, str(cand), now))
+                db.execute("UPDATE notices SET state='received', kind='workbook', plan_key=?, updated_at=? WHERE token=?",
+                           (plan_key, now, token))
+                return cand
+        raise RuntimeError("no free waiting path")
+
+    def end_wait(self, token: str) -> None:
+        """The workbook is being processed for its plan (or given up): it no longer waits."""
+        with self._write() as db:
+            db.execute("DELETE FROM waiting WHERE token=?", (token,))
+
+    def waiting(self, plan_key: str | None = None) -> list[dict]:
+        sql = "SELECT * FROM waiting" + (" WHERE plan_key=?" if plan_key else "") + " ORDER BY since, token"
+        return [dict(r) for r in self.db.execute(sql, (plan_key,) if plan_key else ())]
+
+    def give_up_wait(self, token: str, error: str) -> bool:
+        """A waiting workbook vanished from 等待计划/ (the clerk took it away): fail its row. True if
+        this call did it (another watcher may have released it meanwhile)."""
+        with self._write() as db:
+            gone = db.execute("DELETE FROM waiting WHERE token=?", (token,)).rowcount
+            if gone:
+                db.execute("UPDATE notices SET state='failed', error=?, updated_at=? WHERE token=? AND state='received'",
+                           (error, time.time(), token))
+        return bool(gone)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

@@ -143,7 +143,7 @@ def test_kill_9_at_random_moments_twenty_times(tmp_path):
             final_log.read_text(errors="replace")[-2000:]
         # the earlier lives may have finished everything: stop a watcher that is running, not one
         # whose interpreter is still starting (SIGTERM before any handler exists is a plain -15)
-        assert wait_until(lambda: "watching" in final_log.read_text(errors="replace"), 60)
+        assert wait_until(lambda: "开始监视" in final_log.read_text(errors="replace"), 60)
     finally:
         codes = stop_watchers(proc)
     assert codes == [0]
@@ -155,7 +155,7 @@ def test_kill_9_at_random_moments_twenty_times(tmp_path):
     for block in text.split("Traceback (most recent call last):")[1:]:
         assert "spawn_main" in block.split(" plandoc.watch ")[0], block[:1500]
     # the kills did interrupt work: claimed files were adopted by a later watcher and re-run
-    assert "resuming" in text and any(r["attempts"] > 1 for r in rows), [r["attempts"] for r in rows]
+    assert "接续处理" in text and any(r["attempts"] > 1 for r in rows), [r["attempts"] for r in rows]
 
 
 @pytest.mark.timeout(120)
@@ -283,9 +283,9 @@ def test_polling_watcher_survives_the_share_disappearing_and_coming_back(tmp_pat
     log = tmp_path / "watch.log"
     proc = start_watcher(inbox, out, "--polling", log=log)
     try:
-        assert wait_until(lambda: b"watching" in log.read_bytes(), 30)
+        assert wait_until(lambda: "开始监视".encode() in log.read_bytes(), 30)
         inbox.rename(tmp_path / "unmounted")          # the network share goes away …
-        assert wait_until(lambda: b"not reachable" in log.read_bytes(), 20)
+        assert wait_until(lambda: "无法访问".encode() in log.read_bytes(), 20)
         (tmp_path / "unmounted").rename(inbox)        # … and comes back
         time.sleep(1.0)
         (inbox / name).write_bytes(data)

@@ -76,14 +76,16 @@ class ProcessingArea:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
 
-    def claim(self, path: Path) -> Claim | None:
-        """Move a dropped file into our area. None if someone else took it first (or it vanished)."""
-        token = new_token()
+    def claim(self, path: Path, name: str | None = None, token: str | None = None) -> Claim | None:
+        """Move a dropped file into our area. None if someone else took it first (or it vanished).
+        `name`: what the file is called for the clerk when it is not its own name (a file in a subfolder
+        of the inbox: "工信局/台账.xlsx"); `token`: the archive key it already has (a waiting workbook)."""
+        token = token or new_token()
         for attempt in (1, 2):
             dest = self.dir / f"{token}{SEP}{fit_name(path.name, len(token) + len(SEP))}"
             try:
                 os.rename(path, dest)
-                return Claim(token, display_name(path.name), dest)
+                return Claim(token, display_name(name or path.name), dest)
             except FileNotFoundError:
                 # Either the file is gone (another watcher took it) or our area is (.plandoc deleted).
                 if attempt == 2 or not os.path.lexists(path) or not self.ensure_present():

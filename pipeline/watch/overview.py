@@ -10,6 +10,7 @@ is in `templates/overview.html.j2`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 from pathlib import Path
@@ -97,6 +98,19 @@ def failure_views(archive: Archive, out: Path) -> list[dict]:
     return views
 
 
+def waiting_views(archive: Archive, out: Path) -> list[dict]:
+    """Workbooks parked in 等待计划/ until their plan arrives (workbook_drop.wait_for_plan)."""
+    from pipeline.watch.workbook_drop import WAIT_NOTE_SUFFIX
+    views = []
+    for w in archive.waiting():
+        place = Path(w["path"])
+        views.append({"name": w["name"], "title": f"《{w['title']}》" if w["title"] else "（台账未写明）",
+                      "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(w["since"])),
+                      "original": _link(place, out, "原件"),
+                      "note": _link(place.with_name(place.name + WAIT_NOTE_SUFFIX), out, "等待说明")})
+    return views
+
+
 def overview_context(archive: Archive, out: Path) -> dict:
     plans = [plan_view(archive, p, out) for p in archive.plans()]
     regions: dict[str, list[dict]] = {}
@@ -110,6 +124,7 @@ def overview_context(archive: Archive, out: Path) -> dict:
         "generated": dt.datetime.now().strftime("%Y年%-m月%-d日 %H:%M"),
         "regions": sorted(regions.items()),
         "failures": failure_views(archive, out),
+        "waiting": waiting_views(archive, out),
         "totals": {"plans": len(plans), "notices_done": counts.get("done", 0),
                    "failed": counts.get("failed", 0), "duplicates": counts.get("duplicate", 0),
                    "accepted": sum(1 for r in reports if r["state"] in ("accepted", "superseded")),
@@ -117,12 +132,18 @@ def overview_context(archive: Archive, out: Path) -> dict:
     }
 
 
-def render_overview(context: dict) -> str:
+@functools.lru_cache(maxsize=1)
+def _template():
+    """Compiled once per process: compiling took most of each rebuild (0.13 s of 0.17 s)."""
     import jinja2
     from pipeline.resources import templates_dir
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("overview.html.j2").render(**context)
+    return env.get_template("overview.html.j2")
+
+
+def render_overview(context: dict) -> str:
+    return _template().render(**context)
 
 
 def write_overview(archive: Archive, out: str | Path) -> Path:

@@ -26,7 +26,8 @@ from pipeline.archive import Archive
 from pipeline.schema import ParseResult
 from pipeline.watch.locks import plan_lock
 from pipeline.watch.names import safe_component, safe_stem
-from pipeline.watch.plan_outputs import PlanNames, base_name, produce_plan_outputs, version_dir, write_comparison
+from pipeline.watch.plan_outputs import (PlanNames, base_name, clear_stale_temps, produce_plan_outputs, version_dir,
+                                         write_comparison)
 
 log = logging.getLogger("plandoc.watch")
 
@@ -74,6 +75,7 @@ def publish_plan(archive: Archive, *, token: str, name: str, inbox: str, out: st
                              written=[str(target / f) for f in files])
         if replaces:
             retire(folder, replaces)
+        clear_stale_temps(folder, names)
         try:
             files = produce_plan_outputs(result, parsed, folder, names)
             last_year = (archive.find_plan(region=plan.region, year=plan.year - 1)
@@ -97,7 +99,7 @@ def publish_plan(archive: Archive, *, token: str, name: str, inbox: str, out: st
         try:
             refresh_next_year(archive, inbox, plan.region, plan.year, result)
         except Exception:       # next year's comparison must not fail this year's plan
-            log.exception("comparison for the plan after %s %s failed", plan.region, plan.year)
+            log.exception("为 %s %s 年之后一年的计划制作比对报告失败", plan.region, plan.year)
     return Published(pdf_path=str(folder / names.plain), version=version, written=[str(folder / f) for f in files])
 
 

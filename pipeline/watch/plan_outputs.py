@@ -73,6 +73,20 @@ def base_name(region: str | None, year: int | None, fallback_stem: str) -> str:
     return f"{region}{year}年计划" if region and year else fallback_stem
 
 
+def clear_stale_temps(folder: Path, names: "PlanNames") -> None:
+    """Remove the temp files (`.<name>.XXXX.part`, fsutil.atomic_output) a killed worker left for
+    this plan's outputs. Called under the plan's lock: every writer of these names holds it, so a
+    temp file found then belongs to a writer that is dead. Without this a kill -9 mid-write left a
+    hidden file in the clerk's folder for good."""
+    stems = [names.json, names.plain, names.formal, names.docx, names.tracker]
+    for name in stems:
+        for stale in folder.glob(f".{name}.*.part"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+
+
 def produce_plan_outputs(result: ParseResult, parsed: dict, folder: Path, names: PlanNames) -> list[str]:
     """Write every output of one plan version into `folder`; returns the names written (in order).
     Each file is written atomically (temp + rename), so a reader sees the old or the new file."""

@@ -367,11 +367,16 @@ def terminal_folder(inbox: Path, name: str) -> Path:
     return folder
 
 
-def _final_candidates(folder: Path, name: str) -> Iterator[Path]:
+def _final_candidates(folder: Path, name: str, note_suffix: str = REASON_SUFFIX) -> Iterator[Path]:
+    # A file taken from a subfolder of the inbox is named by its path there ("工信局/台账.xlsx"): it
+    # ends in the same subfolder of done/ or failed/, so a department's folder stays together.
+    rel = Path(name)
+    parts = [p for p in rel.parts[:-1] if p not in ("", ".", "..", "/")]
+    folder = folder.joinpath(*(fit_name(p, 0) for p in parts))
     # room for "-NN", the reason file's suffix and its temp name, whatever the clerk's name's length
-    for cand in numbered(folder, fit_name(name, len(REASON_SUFFIX.encode("utf-8")) + 4 + 24)):
+    for cand in numbered(folder, fit_name(rel.name, len(note_suffix.encode("utf-8")) + 4 + 24)):
         # a failed original also needs its reason-file name free
-        if not os.path.lexists(cand.with_name(cand.name + REASON_SUFFIX)):
+        if not os.path.lexists(cand.with_name(cand.name + note_suffix)):
             yield cand
 
 
@@ -387,7 +392,11 @@ def finish_move(archive: Archive, task: Task, row: dict) -> Outcome:
 
 
 def _move_original(claim: Path, final: Path, row: dict) -> None:
-    terminal_folder(final.parent.parent, final.parent.name)
+    # done/ or failed/ and the inbox subfolder path under it: each missing level created, anything
+    # that is not a folder standing in the way renamed aside (terminal_folder)
+    for level in [*reversed(final.parent.parents), final.parent]:
+        if not level.is_dir():
+            terminal_folder(level.parent, level.name)
     if row["state"] == "failed":
         reason_file = final.with_name(final.name + REASON_SUFFIX)
         if not reason_file.exists():

@@ -8,6 +8,14 @@ Life of a dropped file:
   the original moves to INBOX/done/ (also duplicates, recorded as such in the archive) or to
   INBOX/failed/ beside <name>.原因.txt.
 
+Subfolders dropped into the inbox (a department's folder of workbooks, a folder of notices) are taken
+file by file, under the same completeness rules as top-level files; a file keeps its path in the
+subfolder as its name ("工信局/一季度.xlsx"), so it ends in the same subfolder of done/ or failed/ and
+its 原因 file names it. The bookkeeping folders (done/, failed/, 等待计划/, .plandoc/, and the output
+folder when it lies inside the inbox) are never descended into, nor are hidden folders or links.
+A returned 台账 whose plan is not archived yet waits in 等待计划/ and is released when the plan
+arrives (`release_waiting`, also at start-up and at every rescan).
+
 Events are only hints: a rescan every `PLANDOC_WATCH_RESCAN` seconds (default 10) catches what they
 miss, and a dead observer (the polling observer can stop after an I/O error on a network share) is
 restarted. Work left in the processing area of a watcher that died is adopted at start-up and at
@@ -36,12 +44,16 @@ from pipeline.archive import LIVE_STATES, TERMINAL_STATES, Archive, default_arch
 from pipeline.watch.claim import Claim, ProcessingArea
 from pipeline.watch.names import is_ignored
 from pipeline.watch.process import Outcome, Task, fail_task, init_worker, process_task
+from pipeline.watch.reasons import reason_text
 from pipeline.settings import watch_settings
 from pipeline.watch.settle import SettleTracker
+from pipeline.watch.workbook_drop import WAIT_NOTE_SUFFIX, WAITING_DIR
 
 log = logging.getLogger("plandoc.watch")
 
 META_DIR = ".plandoc"
+# Top-level folders of the inbox that hold the watcher's own bookkeeping, never dropped files.
+BOOKKEEPING_DIRS = frozenset({META_DIR, "done", "failed", WAITING_DIR})
 TICK_S = 0.1
 # A worker that died twice on the same file (while the watcher lived) is killed by that file.
 MAX_CRASHES = 2
@@ -51,6 +63,9 @@ MAX_ATTEMPTS = 3
 ONCE_SETTLE_LIMIT_S = 60.0
 # --once: passes over files a failed step left in our claim folder (or renamed aside) before exiting
 ONCE_REQUEUE_PASSES = 2
+# While files are in flight the overview is rebuilt at most this often (and never taking more than a
+# fifth of the watcher's time); it is always rebuilt as soon as the folder is idle again.
+OVERVIEW_MIN_INTERVAL_S = 2.0
 
 
 def run_watch(inbox: Path, out: Path, once: bool = False, polling: bool = False) -> int:
@@ -132,6 +147,18 @@ class Watcher:
         self.observer = None
         self.stopping = False
         self.outcomes: list[Outcome] = []
+        self.scan_due = False                   # a folder appeared: list the inbox at the next tick
+        self.once = False
+        self.overview_due = False               # something changed since OUT/index.html was written
+        self.overview_at = 0.0                  # monotonic time of the last rebuild, and what it cost
+        self.overview_cost = 0.0
+        self.skip_dirs = {str(inbox / d) for d in BOOKKEEPING_DIRS}
+        if inbox in out.parents:                     # outputs inside the inbox are never inputs
+            self.skip_dirs.add(str(out))
+        # outputs written into the inbox itself (OUT/<地区>/… beside the drops): no subfolder is an input
+        self.subfolders = out != inbox
+        if not self.subfolders:
+            log.warning("输出目录就是收文目录 %s：放入的子文件夹不会被处理（请用 --out 指定另一个文件夹）", inbox)
 
     # -- set-up and tear-down -------------------------------------------------------------------
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -159,19 +186,76 @@ class Watcher:
 
     # -- candidates -----------------------------------------------------------------------------
     def scan(self) -> None:
-        """List the inbox: every plain top-level file (or link) not ignored becomes a candidate."""
+        """List the inbox and its subfolders: every plain file (or link) not ignored becomes a candidate."""
+        self.scan_due = False
         try:
             entries = list(os.scandir(self.inbox))
         except OSError as e:
-            log.warning("cannot list inbox %s: %s", self.inbox, e)
+            log.warning("无法列出收文目录 %s 的内容：%s", self.inbox, e)
             return
         for entry in entries:
-            self._consider(entry.path)
+            if self.subfolders and self._is_subfolder(entry):
+                self._scan_subfolder(entry.path)
+            else:
+                self._consider(entry.path)
+
+    def _is_subfolder(self, entry: os.DirEntry) -> bool:
+        """A folder to descend into: a real one (links are never followed), not hidden, not ours."""
+        try:
+            return (entry.is_dir(follow_symlinks=False) and not is_ignored(entry.name)
+                    and entry.path not in self.skip_dirs)
+        except OSError:
+            return False
+
+    def _scan_subfolder(self, folder: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as e:
+            log.warning("无法列出子文件夹 %s 的内容：%s", folder, e)
+            return
+        for entry in entries:
+            if self._is_subfolder(entry):
+                self._scan_subfolder(entry.path)
+            else:
+                self._consider(entry.path)
+        if not entries:
+            self._remove_if_emptied(folder)
+
+    def _remove_if_emptied(self, folder: str) -> None:
+        """Remove a subfolder the watcher emptied, once it has stayed empty for the quiet time.
+
+        Why remove: the inbox holds only what is still to be done, at every level — a clerk who sees a
+        department's folder still there would think some of it is pending. Why only folders we emptied
+        (their files ended in done/, failed/ or 等待计划/ under the same path) and only after a quiet
+        time: a folder the clerk made empty on purpose, or one a copy tool has just created and is about
+        to fill, must not vanish under them. `rmdir` itself refuses a folder that is no longer empty.
+        A `--once` run usually ends before the quiet time: the next run (or the live watcher) removes it."""
+        rel = os.path.relpath(folder, self.inbox)
+        if not any((self.inbox / d / rel).is_dir() for d in ("done", "failed", WAITING_DIR)):
+            return
+        try:
+            quiet = time.time() - os.stat(folder).st_mtime >= self.tracker.empty_settle
+            if quiet:
+                os.rmdir(folder)
+                log.info("子文件夹 %s 的文件已全部处理，已删除这个空文件夹", rel)
+        except OSError:
+            pass
+
+    def _inside_bookkeeping(self, path: str) -> bool:
+        return any(path == d or path.startswith(d + os.sep) for d in self.skip_dirs)
 
     def _consider(self, path: str) -> None:
         p = Path(path)
-        if p.parent != self.inbox or is_ignored(p.name) or path in self.waiting:
+        if path in self.waiting or is_ignored(p.name) or self.inbox not in p.parents:
             return
+        if p.parent != self.inbox:
+            if not self.subfolders:
+                return
+            rel_dirs = p.parent.relative_to(self.inbox).parts
+            if self._inside_bookkeeping(path) or any(is_ignored(d) for d in rel_dirs):
+                return
+            if any(os.path.islink(self.inbox.joinpath(*rel_dirs[: i + 1])) for i in range(len(rel_dirs))):
+                return          # reached through a linked folder: never followed
         try:
             mode = os.lstat(path).st_mode
         except OSError:
@@ -179,13 +263,20 @@ class Watcher:
         if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
             self.waiting[path] = time.monotonic()
 
+    def _name_in_inbox(self, path: str) -> str | None:
+        """A subfolder file's name for the clerk: its path in the inbox ("工信局/台账.xlsx")."""
+        rel = Path(path).relative_to(self.inbox)
+        return rel.as_posix() if len(rel.parts) > 1 else None
+
     def _drain_events(self) -> None:
         while True:
             try:
                 kind, path = self.events.get_nowait()
             except queue.Empty:
                 return
-            if kind == "closed":
+            if kind == "dir":
+                self.scan_due = True
+            elif kind == "closed":
                 self._consider(path)
                 self.tracker.closed(path)
             elif kind == "moved":
@@ -205,7 +296,7 @@ class Watcher:
             elif os.path.islink(path) or self.tracker.ready(path):
                 ready.append(path)       # a link is claimed as it is: it is rejected, never read
             elif once and now - since > ONCE_SETTLE_LIMIT_S:
-                log.warning("still changing after %.0f s, left in the inbox: %s", ONCE_SETTLE_LIMIT_S, path)
+                log.warning("文件持续变化超过 %.0f 秒，暂留收文目录、本次不处理：%s", ONCE_SETTLE_LIMIT_S, path)
                 self.waiting.pop(path)
         return ready
 
@@ -223,8 +314,50 @@ class Watcher:
             self.archive.receive(c.token, c.name, c.path)
             self.archive.set_claim_path(c.token, c.path)
             self.queued.append(self._task(c))
-            log.info("resuming %s", c.name)
-        return len(claims)
+            log.info("接续处理上次未完成的文件 %s", c.name)
+        return len(claims) + self.release_waiting()
+
+    def release_waiting(self) -> int:
+        """Queue the workbooks in 等待计划/ whose plan is now archived. The file is claimed with the
+        token it already has (one archive row per workbook, whichever watcher releases it); a rename
+        that finds nothing means another watcher was faster — or the clerk took the file away, which
+        is recorded as a failure once no processing area holds it either."""
+        released = 0
+        try:
+            rows = self.archive.waiting()
+        except sqlite3.Error as e:
+            log.warning("无法读取等待计划的台账：%s", e)
+            return 0
+        for w in rows:
+            if self.archive.find_plan(plan_key=w["plan_key"]) is None:
+                continue
+            place = Path(w["path"])
+            try:
+                claim = self.area.claim(place, name=w["name"], token=w["token"])
+            except OSError as e:
+                log.warning("无法领取等待中的台账 %s：%s", w["name"], e)
+                continue
+            if claim is None:
+                self._check_vanished(w)
+                continue
+            claim.name = w["name"]
+            self.archive.set_claim_path(claim.token, claim.path)
+            try:
+                place.with_name(place.name + WAIT_NOTE_SUFFIX).unlink()
+            except OSError:
+                pass
+            self.queued.append(self._task(claim))
+            released += 1
+            log.info("计划已到，开始处理等待中的台账 %s", w["name"])
+        return released
+
+    def _check_vanished(self, w: dict) -> None:
+        if os.path.lexists(w["path"]) or any(self.area.root.glob(f"*/{w['token']}__*")):
+            return
+        error = reason_text(w["name"], "这份台账在等待计划期间被移出“等待计划”文件夹，未能处理",
+                            hint="如仍需报送，请重新放入收文目录")
+        if self.archive.give_up_wait(w["token"], error):
+            log.warning("等待计划的台账 %s 已不在“等待计划”文件夹中（可能被移走或删除），不再等待", w["name"])
 
     def requeue_own(self) -> int:
         """Queue again what sits in our own claim folder with no worker on it: a step that failed after
@@ -251,10 +384,10 @@ class Watcher:
                     self._report(o)
                     self.outcomes.append(o)
                 except Exception:
-                    log.exception("could not fail %s; retried at the next rescan", c.name)
+                    log.exception("暂时无法把 %s 记为失败，下次扫描时重试", c.name)
                 continue
             self.queued.append(task)
-            log.warning("re-queued %s, left in the claim folder by a failed step", c.name)
+            log.warning("重新排队：%s（上一步出错后留在处理区）", c.name)
             n += 1
         return n
 
@@ -272,9 +405,9 @@ class Watcher:
                     except OSError:
                         continue
                     try:
-                        claim = self.area.claim(Path(path))
+                        claim = self.area.claim(Path(path), name=self._name_in_inbox(path))
                     except OSError as e:     # share gone, permissions: try again at the next rescan
-                        log.warning("cannot claim %s: %s", path, e)
+                        log.warning("无法领取 %s（稍后重试）：%s", path, e)
                         continue
                     if claim is None:
                         continue          # another watcher was faster
@@ -314,20 +447,42 @@ class Watcher:
                 broken = True
                 results.extend(self._after_crash(task))
             except Exception as e:     # the worker's own safety net failed: fail the file, keep going
-                log.exception("worker error on %s", task.name)
+                log.exception("处理进程出错：%s", task.name)
                 try:
                     results.append(fail_task(self.archive, task, f"程序内部错误，未能处理该文件（{type(e).__name__}）",
                                              None, "请将此文件和本说明发给系统管理员"))
                 except Exception:      # e.g. failed/ cannot be written: it stays claimed, requeue_own retries
-                    log.exception("could not fail %s now; retried at the next rescan", task.name)
+                    log.exception("暂时无法把 %s 记为失败，下次扫描时重试", task.name)
         if broken:
             results.extend(self._replace_pool())
         for o in results:
             self._report(o)
         self.outcomes.extend(results)
+        if not self.stopping and any(o.state in ("done", "waiting") for o in results):
+            self.release_waiting()      # a plan arrived — or a workbook began to wait just after it did
         if results:
-            self.refresh_overview()
+            self.overview_due = True
+            if not self.stopping:
+                # the freed worker gets its next file first: rebuilding the page in between kept a
+                # worker idle after every file (the bench's 2-worker speed-up, issue 12)
+                self.dispatch(once=self.once)
+            self.maybe_refresh_overview()
         return results
+
+    def maybe_refresh_overview(self, force: bool = False) -> None:
+        """Rebuild OUT/index.html when something changed: at once when the folder is idle (a clerk's
+        drop shows up as soon as it is done), throttled while a batch is running — rebuilding it from
+        the whole archive after every file costs O(plans) each time in the watcher, the one process
+        that hands the workers their next file."""
+        if not self.overview_due:
+            return
+        now = time.monotonic()
+        idle = not self.inflight and not self.queued
+        if force or idle or now - self.overview_at >= max(OVERVIEW_MIN_INTERVAL_S, 5 * self.overview_cost):
+            self.overview_due = False
+            self.refresh_overview()
+            self.overview_at = time.monotonic()
+            self.overview_cost = self.overview_at - now
 
     def refresh_overview(self) -> None:
         """OUT/index.html after every change (issue 12); a failure to write it never stops the watch."""
@@ -335,14 +490,14 @@ class Watcher:
             from pipeline.watch.overview import write_overview
             write_overview(self.archive, self.out)
         except Exception:
-            log.exception("could not write the overview page")
+            log.exception("无法写入总览页 %s", self.out / "index.html")
 
     def _after_crash(self, task: Task) -> list[Outcome]:
         crashes = self.archive.note_crash(task.token)
         if crashes >= MAX_CRASHES:
             return [fail_task(self.archive, task, "处理该文件时处理进程多次异常退出（可能是内存耗尽或文件损坏）", None,
                           "请确认文件能在 Word/WPS 中正常打开，另存后重新放入；如仍失败请联系系统管理员")]
-        log.warning("worker died on %s; retrying", task.name)
+        log.warning("处理 %s 时处理进程异常退出，重试", task.name)
         self.queued.appendleft(task)
         return []
 
@@ -357,21 +512,29 @@ class Watcher:
         return results
 
     def _report(self, o: Outcome) -> None:
-        if o.state == "failed":
-            log.info("failed   %s: %s (%.2f s)", o.name, o.detail, o.seconds)
+        state = _STATE_ZH.get(o.state, o.state)
+        if o.state in ("done", "waiting"):
+            log.info("%s：%s → %s（用时 %.2f 秒）", state, o.name, o.final_path if o.state == "waiting" else o.detail,
+                     o.seconds)
         else:
-            log.info("%-8s %s → %s (%.2f s)", o.state, o.name, o.detail, o.seconds)
+            log.info("%s：%s：%s（用时 %.2f 秒）", state, o.name, o.detail, o.seconds)
 
     # -- observer -------------------------------------------------------------------------------
     def _start_observer(self) -> None:
         from watchdog.events import FileSystemEventHandler
         events = self.events
+        ours = self._inside_bookkeeping
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event):
-                if event.is_directory:
-                    return
                 et = event.event_type
+                path = event.dest_path if et == "moved" else event.src_path
+                if ours(path if isinstance(path, str) else os.fsdecode(path)):
+                    return          # the archive, claims, done/…: our own writes, never drops
+                if event.is_directory:
+                    if et in ("created", "moved"):
+                        events.put(("dir", path))     # a folder dropped in: list it now
+                    return
                 if et == "moved":
                     events.put(("moved", event.dest_path))    # renamed in whole: complete
                 elif et == "closed":
@@ -384,14 +547,17 @@ class Watcher:
             try:
                 from watchdog.observers import Observer
                 observer = Observer()
-                observer.schedule(Handler(), str(self.inbox), recursive=False)
+                # recursive: files of a dropped subfolder are seen as they arrive (bookkeeping filtered)
+                observer.schedule(Handler(), str(self.inbox), recursive=True)
                 observer.start()
             except OSError as e:   # e.g. inotify watch or instance limit reached
-                log.warning("native file events unavailable (%s); using the polling observer", e)
+                log.warning("系统文件事件不可用（%s），改用轮询方式监视", e)
                 observer = None
         if observer is None:
             from watchdog.observers.polling import PollingObserver
             observer = PollingObserver(timeout=1.0)
+            # top level only: polling done/ and failed/ every second would cost more than the rescans
+            # (every PLANDOC_WATCH_RESCAN seconds) that find the files of subfolders
             observer.schedule(Handler(), str(self.inbox), recursive=False)
             observer.start()
         self.observer = observer
@@ -407,12 +573,12 @@ class Watcher:
 
     def _check_observer(self) -> None:
         if self.observer is not None and not self.observer.is_alive():
-            log.warning("file observer stopped (I/O error?); restarting it")
+            log.warning("文件监视已停止（可能是读写错误），正在重新启动")
             self._stop_observer()
             try:
                 self._start_observer()
             except OSError as e:
-                log.warning("cannot restart the observer (%s); relying on rescans", e)
+                log.warning("无法重新启动文件监视（%s），改为依靠定期扫描", e)
 
     # -- modes ----------------------------------------------------------------------------------
     def run_forever(self) -> int:
@@ -422,17 +588,19 @@ class Watcher:
         self.resume()
         self.scan()
         last_scan = time.monotonic()
-        log.info("watching %s → %s (archive %s)", self.inbox, self.out, self.archive_path)
+        log.info("开始监视收文目录 %s → 输出目录 %s（档案库 %s）", self.inbox, self.out, self.archive_path)
         while not self.stopping:
             if warming and all(f.done() for f in warming):
                 warming = []
-                log.info("workers ready")
+                log.info("处理进程已就绪（%d 个）", self.workers)
             try:
                 self._drain_events()
+                if self.scan_due:
+                    self.scan()
                 if time.monotonic() - last_scan >= self.rescan_s:
                     last_scan = time.monotonic()
                     if not self.inbox.is_dir():
-                        log.warning("inbox %s is not reachable; waiting for it", self.inbox)
+                        log.warning("收文目录 %s 无法访问，等待其恢复", self.inbox)
                     else:
                         self.resume()
                         self.requeue_own()
@@ -440,12 +608,14 @@ class Watcher:
                         self._check_observer()
                 self.dispatch(once=False)
                 self.collect(TICK_S)
+                self.maybe_refresh_overview()
             except Exception:   # the share gone, the archive locked too long: keep watching
-                log.exception("watch loop error; continuing")
+                log.exception("监视循环出错，继续运行")
                 time.sleep(1.0)
-        log.info("stopping: waiting for %d file(s) in progress", len(self.inflight))
+        log.info("正在停止：等待 %d 个处理中的文件完成", len(self.inflight))
         while self.inflight:
             self.collect(TICK_S)
+        self.maybe_refresh_overview(force=True)
         return 0
 
     def _requeue_for_once(self) -> bool:
@@ -454,7 +624,7 @@ class Watcher:
         try:
             n = self.requeue_own()
         except (OSError, sqlite3.Error) as e:
-            log.error("cannot re-queue claimed files: %s", e)
+            log.error("无法重新排队处理区中的文件：%s", e)
             n = 0
         self.scan()
         return n > 0 or bool(self.waiting)
@@ -463,6 +633,7 @@ class Watcher:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         self._install_signals()
+        self.once = True
         self.prestart_workers()
         self.resume()
         self.scan()
@@ -481,11 +652,24 @@ class Watcher:
                 self.dispatch(once=True)
                 for o in self.collect(TICK_S):
                     bar.update(job, advance=1, description=f"{o.name}：{_STATE_ZH.get(o.state, o.state)}")
+                self.maybe_refresh_overview()
+                # a released waiting workbook is one more step to go
+                bar.update(job, total=max(total, len(self.outcomes) + len(self.waiting) + len(self.queued)
+                                          + len(self.inflight)))
             while self.inflight:
                 self.collect(TICK_S)
-        counts = {s: sum(1 for o in self.outcomes if o.state == s) for s in _STATE_ZH}
-        console.print("完成 {done} 份，重复 {duplicate} 份，失败 {failed} 份".format(**counts))
+            self.maybe_refresh_overview(force=True)
+        final = {o.token: o.state for o in self.outcomes}     # a released workbook: its last outcome counts
+        counts = {s: sum(1 for v in final.values() if v == s) for s in _STATE_ZH}
+        line = "完成 {done} 份，重复 {duplicate} 份，失败 {failed} 份".format(**counts)
+        if counts["waiting"]:
+            line += f"，等待计划 {counts['waiting']} 份"
+        console.print(line, soft_wrap=True)
+        if counts["waiting"]:
+            console.print(f"等待计划的台账在收文目录的“{WAITING_DIR}”文件夹里：所属计划放入收文目录并处理后自动接着处理",
+                          soft_wrap=True)
         return 1 if counts["failed"] else 0
 
 
-_STATE_ZH = {"done": "已完成", "duplicate": "重复（已记录）", "failed": "失败", "lost": "已不在"}
+_STATE_ZH = {"done": "已完成", "duplicate": "重复（已记录）", "failed": "失败", "lost": "已不在",
+             "waiting": "等待计划"}

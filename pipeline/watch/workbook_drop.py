@@ -16,6 +16,13 @@ Under the plan's lock (the same lock a revision of the plan takes), in this orde
 A kill anywhere re-runs from the start: a report already recorded (step 3) is not recorded again,
 and the bulletins are rebuilt from the archive, never from a half-accepted round.
 
+A workbook whose plan has not arrived yet waits for it (`wait_for_plan`): departments may send their
+workbooks before the clerk drops the plan notice, and returning them would make every department send
+again. It moves to `INBOX/等待计划/` (its subfolder path kept) beside a note saying why, and the archive's
+`waiting` table remembers its plan key; the watcher releases it — same claim token, so it is never
+counted twice — as soon as a plan with that key is archived (`service.Watcher.release_waiting`), also
+after a restart.
+
 A period is closed once a later period has accepted reports: the bulletin has moved on, and a late
 workbook for the old period would silently rewrite a bulletin already circulated.
 """
@@ -38,7 +45,9 @@ from pipeline.watch.plan_outputs import BULLETIN_DIR, enabled_outputs
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 LEGACY_SUFFIXES = (".xls", ".et")
-REPORTS_DIR = ".plandoc/reports"         # the archive's copies of accepted workbooks
+REPORTS_DIR = ".plandoc/reports"
+WAITING_DIR = "等待计划"                  # INBOX/等待计划/: workbooks whose plan has not arrived yet
+WAIT_NOTE_SUFFIX = ".等待说明.txt"         # the archive's copies of accepted workbooks
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # What to write instead, per column header (the ingest says what is wrong).
@@ -105,6 +114,35 @@ def read_meta(path: Path) -> Meta:
         wb.close()
 
 
+def wait_note(name: str, meta: Meta, when: float | None = None) -> str:
+    import time
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when or time.time()))
+    title = meta.title or "（台账未写明计划名称）"
+    return (f"文件：{name}\n"
+            f"放入时间：{stamp}\n"
+            f"为什么在这里：这份台账属于《{title}》，但收文目录还没有收到这份计划，暂时无法核对和汇总。\n"
+            "接下来：请把这份计划的通知文件放入收文目录。计划处理完成后，本台账会自动接着处理"
+            "（接收或退回），不需要重新放入，也不要把它移出本文件夹。\n"
+            "如果这份台账放错了（不属于任何计划），可以直接删除它和本说明。\n")
+
+
+def wait_for_plan(archive: Archive, task, claim: Path, meta: Meta):
+    """Park a workbook in 等待计划/ until its plan arrives. Ordered for a kill at any point: the
+    archive reserves the place first (a re-run reuses it), the note is written, the file moves last —
+    until then it is still in the processing area, and an adopting watcher simply runs this again."""
+    import os
+    from pipeline.watch.process import Outcome, _final_candidates
+    folder = Path(task.inbox) / WAITING_DIR
+    rel = Path(task.name)
+    place = archive.reserve_wait(task.token, name=task.name, plan_key=meta.plan_key, title=meta.title,
+                                 candidates=_final_candidates(folder, task.name, WAIT_NOTE_SUFFIX))
+    place.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(place.with_name(place.name + WAIT_NOTE_SUFFIX), wait_note(rel.as_posix(), meta))
+    if os.path.lexists(claim):
+        os.rename(claim, place)
+    return Outcome(task.token, task.name, "waiting", f"等待计划《{meta.title or meta.plan_key}》", str(place))
+
+
 def bulletin_stem(base: str, as_of: str) -> str:
     from pipeline.render.env import date_zh
     return f"{base}执行情况通报（截至{date_zh(as_of)}）"
@@ -125,8 +163,8 @@ def process_workbook(archive: Archive, task, claim: Path, byte_sha: str):
                           hint="请在下发的台账（…推进台账.xlsx）上填报，不要复制到新建的表格里")
         plan = archive.find_plan(plan_key=meta.plan_key)
         if plan is None:
-            raise Failure(f"这份台账属于《{meta.title or meta.plan_key}》，但收文目录还没有收到这份计划",
-                          hint="请先把计划通知放入收文目录，再重新放入台账")
+            return wait_for_plan(archive, task, claim, meta)
+        archive.end_wait(task.token)        # released from 等待计划/ (or never waited): it is processed now
         with plan_lock(task.inbox, plan["plan_id"]):
             plan = archive.plan(plan["plan_id"])
             archive.set_kind(task.token, "workbook", plan["plan_id"])
