@@ -104,8 +104,12 @@ def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) ->
 
 
 def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet | None = None,
-               label: str = "") -> RenderReport:
-    """Render `templates/<template>` with `context` into the PDF `out`. Raises InputError (Chinese)."""
+               label: str = "", relayout=None) -> RenderReport:
+    """Render `templates/<template>` with `context` into the PDF `out`. Raises InputError (Chinese).
+
+    `relayout(document)` may look at the laid-out pages and return a changed context to lay out once
+    more (an element placed by where the pages end, such as the 版记 at the foot of the last page);
+    None keeps the first layout."""
     t0 = time.perf_counter()
     require_harfbuzz_subset()
     report = RenderReport(justified=justify.install())
@@ -130,6 +134,11 @@ def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet 
             with reuse.weasyprint_warnings() as warnings:
                 document = HTML(string=html_text, base_url=base, url_fetcher=fetcher).render(
                     stylesheets=[sheet.css], font_config=reuse.font_config(fonts))
+                again = relayout(document) if relayout is not None else None
+                if again is not None:
+                    html_text = env.get_template(template).render(**again)
+                    document = HTML(string=html_text, base_url=base, url_fetcher=fetcher).render(
+                        stylesheets=[sheet.css], font_config=reuse.font_config(fonts))
                 _check_glyphs(document, fonts, report, label)
                 pdf = document.write_pdf(**PDF_OPTIONS)
     except RefusedFetch as e:
