@@ -473,10 +473,7 @@ def _border(p, side: str, size_pt: float) -> None:
     el.set(qn("w:sz"), str(max(2, round(size_pt * 8))))       # eighths of a point
     el.set(qn("w:space"), "0")
     el.set(qn("w:color"), "000000")
-    if side == "top":
-        borders.insert(0, el)
-    else:
-        borders.append(el)
+    borders.append(el)       # callers add them in schema order: top, (left,) bottom, (right,) between
 
 
 def _at_foot(p) -> None:
@@ -494,7 +491,9 @@ def imprint(doc, imp: dict, at_foot: bool = False) -> None:
     """版记 (GB/T 9704 §7.4), as in the PDF (partials/imprint.html.j2): 四号 仿宋 between full-width rules,
     0.35 mm first and last and 0.25 mm between 抄送 and 印发; 抄送 inset 1 字 with wrapped lines aligned
     after "抄送："; the 印发机关 1 字 from the left and the date 1 字 from the right (a right tab stop).
-    `at_foot`: the plan's 版记 sits on the bottom of the last page's 版心 (a frame anchored there)."""
+    `at_foot`: the plan's 版记 sits on the bottom of the last page's 版心 (a frame anchored there). Word honours
+    the frame; LibreOffice 7.4 ignores w:framePr on paragraphs with borders (measured) and sets the 版记
+    after the last table instead."""
     from docx.enum.text import WD_TAB_ALIGNMENT
     size, outer, inner = g.SIZE_SIHAO_PT, g.mm(g.IMPRINT_OUTER_RULE_MM), g.mm(g.IMPRINT_INNER_RULE_MM)
     paras = []
@@ -509,14 +508,13 @@ def imprint(doc, imp: dict, at_foot: bool = False) -> None:
         _format_para(p, WD_ALIGN_PARAGRAPH.LEFT, 0, size, g.LINE_PITCH_PT, 0, 0, False)
         p.paragraph_format.tab_stops.add_tab_stop(Mm(g.TYPE_AREA_WIDTH_MM) - Pt(2 * size), WD_TAB_ALIGNMENT.RIGHT)
         _text(p, f"{imp.get('printer') or ''}\t{imp.get('date') or ''}", size=size, spacing=None)
-        if paras:
-            _border(p, "top", inner)
         paras.append(p)
-    if not paras:
-        return
-    _border(paras[0], "top", outer)
-    _border(paras[-1], "bottom", outer)
     for p in paras:
+        # identical borders on every paragraph make one border group (Word and LibreOffice alike): `top`
+        # above the first, `bottom` below the last, `between` between them (LibreOffice drops a frame
+        # whose paragraphs have different borders)
+        for side, width in (("top", outer), ("bottom", outer), ("between", inner)):
+            _border(p, side, width)
         if at_foot:
             _at_foot(p)
         _order_ppr(p)
