@@ -42,12 +42,21 @@ _HAN_GAP = re.compile(f"(?<=.)(?:{_HAN}(?={_HAN}|{_ALNUM})|(?<={_ALNUM}){_HAN}(?
 _SPACE_PATTERN = " |\u00a0".encode()
 _SPACE_OR_HAN_GAP = re.compile(_SPACE_PATTERN + b"|(?<=[\x00-\xff])(?:" + _HAN_UTF8 + b"(?=" + _HAN_UTF8 + b"|"
                                + _ALNUM_UTF8 + b")|(?<=" + _ALNUM_UTF8 + b")" + _HAN_UTF8 + b"(?=[\x00-\xff]))", re.S)
+# What `Layout.set_text` stretches, with each run of adjacent stretched hanzi as one match: set_text
+# gives every match the same letter-spacing attribute (only a match starting on the text's first or last
+# byte gets double, and a stretched hanzi never does: it needs a byte before it and is three bytes long),
+# and Pango merges adjacent equal attributes, so one attribute per run draws exactly what one per hanzi
+# did, with a tenth of the attribute calls (a body line is one run of ~27 hanzi). Spaces stay single
+# matches: they may sit on a boundary.
+_STRETCHED_HAN_UTF8 = (b"(?<=[\x00-\xff])(?:" + _HAN_UTF8 + b"(?=" + _HAN_UTF8 + b"|" + _ALNUM_UTF8 + b")|(?<="
+                       + _ALNUM_UTF8 + b")" + _HAN_UTF8 + b"(?=[\x00-\xff]))")
+_SPACE_OR_HAN_RUN = re.compile(_SPACE_PATTERN + b"|(?:" + _STRETCHED_HAN_UTF8 + b")+", re.S)
 # The most a gap may grow (em of the line's font size). A line that would need more is left a little
 # short instead of showing gaps of a whole character (clreq: accept a short line over a broken one).
 MAX_STRETCH_EM = 0.25
 MIN_STRETCH_PT = 0.05   # less slack than this over a whole line is invisible (0.02 mm)
 
-_state = {"installed": None}
+_state = {"installed": None, "fast": True}   # fast: the shortcuts below (off only to test they draw the same)
 
 
 def han_gaps(text: str) -> int:
@@ -66,7 +75,7 @@ class _ReWithHanGaps:
 
     def finditer(self, pattern, string, flags=0):
         if pattern == _SPACE_PATTERN and not flags:
-            return _SPACE_OR_HAN_GAP.finditer(string)
+            return (_SPACE_OR_HAN_RUN if _state["fast"] else _SPACE_OR_HAN_GAP).finditer(string)
         return self._real.finditer(pattern, string, flags)
 
 
@@ -93,6 +102,11 @@ def _shapes_match() -> str | None:
         return "count_expandable_spaces changed"
     if "count_expandable_spaces(line)" not in inspect.getsource(inline.justify_line):
         return "justify_line changed"
+    spacing = inspect.getsource(inline.add_word_spacing)      # replicated by _spread
+    if "layout.deactivate()" not in spacing or "box.translate(x_advance, 0)" not in spacing:
+        return "add_word_spacing changed"
+    if "self.set_text(self.text, justify=True)" not in inspect.getsource(line_break.Layout.reactivate):
+        return "Layout.reactivate changed"                    # _justified_layout relies on it
     return None
 
 
@@ -120,12 +134,68 @@ def install() -> bool:
     def justify_line(context, line, extra_width):
         """WeasyPrint's justify_line with a cap on the space each gap receives. A line already flush
         (28 hanzi fill the 版心 exactly) is left alone: re-shaping it would change nothing visible and
-        costs a Pango layout per text box."""
+        costs a Pango layout per text box. The gaps of each text box are counted once (`_gaps`) and
+        handed to `_spread`, instead of being counted again for every box by add_word_spacing."""
         if extra_width < MIN_STRETCH_PT:
             return
-        if (nb := count_expandable_spaces(line)):
+        counts: dict[int, int] = {}
+        if (nb := _gaps(line, counts)):
             cap = MAX_STRETCH_EM * line.style["font_size"]
-            inline.add_word_spacing(context, line, min(extra_width / nb, cap), 0)
+            _spread(context, line, min(extra_width / nb, cap), 0, counts)
+
+    def _gaps(box, counts) -> int:
+        if isinstance(box, inline.boxes.TextBox):
+            n = counts[id(box)] = original(box) + han_gaps(box.text)
+            return n
+        if isinstance(box, (inline.boxes.LineBox, inline.boxes.InlineBox)):
+            return sum(_gaps(child, counts) for child in box.children)
+        return original(box)
+
+    def _spread(context, box, spacing, x_advance, counts):
+        """WeasyPrint 70's add_word_spacing (same geometry, same order), with the gap counts from
+        `_gaps` and `_justified_layout` instead of a new Pango layout per stretched text box."""
+        if isinstance(box, inline.boxes.TextBox):
+            box.justification_spacing = spacing
+            box.position_x += x_advance
+            nb = counts.get(id(box), 0)
+            if nb > 0:
+                box.pango_layout = _justified_layout(context, box, spacing)
+                extra = spacing * nb
+                x_advance += extra
+                box.width += extra
+        elif isinstance(box, (inline.boxes.LineBox, inline.boxes.InlineBox)):
+            box.position_x += x_advance
+            previous = x_advance
+            children = box.children[::-1] if box.style["direction"] == "rtl" else box.children
+            for child in children:
+                if child.is_in_normal_flow():
+                    x_advance = _spread(context, child, spacing, x_advance, counts)
+            box.width += x_advance - previous
+        else:
+            box.translate(x_advance, 0)
+        return x_advance
+
+    def _justified_layout(context, box, spacing):
+        """The layout a stretched text box is drawn with. add_word_spacing builds a new one (a Pango
+        context, font description and layout, the text set) only to deactivate it at once: what survives
+        is its text, its justification spacing and the metrics its setup read from the style, and the
+        drawing code rebuilds the Pango objects from those (`Layout.reactivate`). The box's own layout,
+        from the line split, already holds the same text and metrics of the same style; a shallow copy
+        with the new spacing is that same deactivated layout without the Pango work. Anything unusual
+        (a text that changed since the split, a layout still active) takes WeasyPrint's way."""
+        old = box.pango_layout
+        if _state["fast"] and old is not None and getattr(old, "text", None) == box.text \
+                and not hasattr(old, "layout"):
+            new = object.__new__(type(old))       # a shallow copy (copy.copy costs 3× more here)
+            new.__dict__.update(old.__dict__)
+            new.justification_spacing = spacing
+            new.max_width = None
+            new.first_line_direction = 0
+            return new
+        layout = line_break.create_layout(box.text, box.style, context, max_width=None,
+                                          justification_spacing=spacing)
+        layout.deactivate()
+        return layout
 
     inline.count_expandable_spaces = count_expandable_spaces
     inline.justify_line = justify_line
