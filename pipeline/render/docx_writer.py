@@ -579,8 +579,14 @@ def build_bulletin_docx(ctx: dict):
         plain(doc, ctx["issue_line"], indent=0, align=WD_ALIGN_PARAGRAPH.CENTER)
         plain(doc, "", indent=0)
     plain(doc, ctx["addressees"], indent=0)
+    from pipeline.render import docx_charts
     for key in ("intro", "section1", "section2", "section3", "section4", "reporting", "section5", "extra"):
         paragraphs(doc, ctx.get(key) or [])
+        if key == "section1":              # where the PDF has its charts (bulletin.html.j2), as tables
+            docx_charts.status_chart(doc, ctx.get("status_chart") or {})
+        elif key == "section4":
+            docx_charts.completion_chart(doc, ctx.get("completion_chart") or {})
+            docx_charts.growth_chart(doc, ctx.get("growth_chart") or {})
     attachment_note(doc, ctx["attachments"])
     signature(doc, ctx["sign"])
     attachment_label(doc, "附件1")
