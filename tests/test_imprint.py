@@ -113,6 +113,10 @@ def test_formal_pdf_sets_the_imprint_at_the_foot_of_the_last_page(tmp_path):
         # the text above keeps at least one blank line to the 版记
         above = [ln for ln in lines if ln["bottom"] <= tops[0] and ln["top"] > TOP - 5]
         assert above and max(ln["bottom"] for ln in above) <= tops[0] - g.LINE_PITCH_PT + 1
+    # the printed 版记 reads back as the same 版记 (PDF reader → parser), and the table stays whole
+    back = parse_document(read_document(pdf_path))
+    assert back.notice.imprint == parse_document(read_document(tmp_path / "plan.txt")).notice.imprint
+    assert len(back.plan.indicators) == len(parse_document(read_document(REFERENCE_TXT)).plan.indicators)
 
 
 def test_imprint_that_does_not_fit_moves_to_a_page_of_its_own(tmp_path):
