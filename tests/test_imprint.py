@@ -8,6 +8,7 @@ frame without borders lands on the 版心 bottom — and sets the 版记 after t
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -172,3 +173,28 @@ def test_formal_docx_imprint_is_a_frame_on_the_type_area_bottom(tmp_path):
         assert rule(p, "between") == pytest.approx(g.mm(0.25), abs=0.13)
     assert cc.paragraph_format.left_indent.pt == pytest.approx(4 * g.SIZE_SIHAO_PT)     # wrapped lines after 抄送：
     assert cc.paragraph_format.first_line_indent.pt == pytest.approx(-3 * g.SIZE_SIHAO_PT)
+
+
+def test_bulletin_imprint_at_the_foot_too(tmp_path):
+    """The 通报's 版记 (configured 抄送) uses the same block: on the 版心 bottom of its last page."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_track_support import filler_module, reference
+    from pipeline.track.bulletin import make_bulletin
+    from pipeline.track.config import DEFAULT_CONFIG
+    config = tmp_path / "track.toml"
+    config.write_text(re.sub(r'(?m)^cc = ""', 'cc = "区委办公室，区人大常委会办公室，区政协办公室"',
+                             DEFAULT_CONFIG.read_text(encoding="utf-8")), encoding="utf-8")
+    produced = filler_module().make_rounds(reference(), tmp_path / "returns")
+    out = tmp_path / "通报.pdf"
+    make_bulletin(reference(), produced["round2"], "2023-06-30", out, archive=tmp_path / "a.sqlite3",
+                  style="formal", signed="2023-07-03", config=config, also=(tmp_path / "通报.docx",))
+    with pdfplumber.open(out) as pdf:
+        page = pdf.pages[-1]
+        text = re.sub(r"\s+", "", page.extract_text())
+        tops, bottoms = _rules(page)
+    assert "抄送：区委办公室，区人大常委会办公室，区政协办公室。" in text and "2023年7月3日印发" in text
+    assert len(tops) == 4 and abs(bottoms[-1] - BOTTOM) < g.mm(0.5)
+    paras = Document(str(tmp_path / "通报.docx")).paragraphs
+    cc = next(p for p in paras if p.text.startswith("抄送："))
+    assert cc._p.pPr.find(qn("w:framePr")).get(qn("w:yAlign")) == "bottom"

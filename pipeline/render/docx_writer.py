@@ -604,8 +604,7 @@ def build_bulletin_docx(ctx: dict):
             for r in ctx["task_table"]]
     grid_table(doc, head, body, [30, 15, 15, 11, 29])
     if ctx.get("imprint"):
-        plain(doc, "", indent=0)
-        imprint(doc, ctx["imprint"])
+        imprint(doc, ctx["imprint"], at_foot=True)
     return doc
 
 

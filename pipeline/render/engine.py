@@ -103,6 +103,46 @@ def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) ->
                                  hint="请改用常用字，或配置包含该字的字体（环境变量 PLANDOC_FONT_FANG 等）")
 
 
+IMPRINT_MIN_GAP_LINES = 1   # at least one blank line between the last text and the 版记
+
+
+def imprint_needs_new_page(document) -> bool:
+    """Does the 版记 (set at the foot of the last page, partials/imprint.html.j2) overlap the text above
+    it, or come closer than a blank line? Then it moves to a page of its own (typesetting.md §3, 版记).
+    `document` is WeasyPrint's laid-out document."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
+
+    from pipeline.render import gbt9704 as g
+    page = document.pages[-1]._page_box
+    content = [b for child in page.children if not isinstance(child, MarginBox)   # not the page number
+               for b in child.descendants()]
+    imprint_top, imprint_lines, text_bottom = None, set(), 0.0
+    for box in content:
+        el = getattr(box, "element", None)
+        if imprint_top is None and el is not None and "imprint" in (el.get("class") or "").split() \
+                and box.element_tag == "div":
+            imprint_top = box.position_y
+            imprint_lines = {id(b) for b in box.descendants()}
+    if imprint_top is None:
+        return False
+    for box in content:
+        if isinstance(box, LineBox) and id(box) not in imprint_lines and box.children:
+            text_bottom = max(text_bottom, box.position_y + box.height)
+    return text_bottom > imprint_top - IMPRINT_MIN_GAP_LINES * g.LINE_PITCH_PT
+
+
+def imprint_relayout(context: dict):
+    """The `relayout` of a document whose `context["imprint"]` sits at the foot of the last page: lay
+    out once more with the 版记 on a new page when the first layout leaves it no room."""
+    def relayout(document):
+        imp = context.get("imprint")
+        if imp and not imp.get("new_page") and imprint_needs_new_page(document):
+            imp["new_page"] = True
+            return context
+        return None
+    return relayout
+
+
 def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet | None = None,
                label: str = "", relayout=None) -> RenderReport:
     """Render `templates/<template>` with `context` into the PDF `out`. Raises InputError (Chinese).

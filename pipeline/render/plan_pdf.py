@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.render import gbt9704 as g
-from pipeline.render.engine import RenderReport, render_pdf
+from pipeline.render.engine import RenderReport, imprint_relayout, render_pdf
 from pipeline.render.env import date_zh
 from pipeline.render.fonts import FontSet, resolve_fonts
 from pipeline.schema import Imprint, Node, ParseResult, Row
@@ -26,7 +26,6 @@ SENTENCE_END = "。！？；：…"
 CN_NUMERALS = "一二三四五六七八九十"
 ISSUER_MARK_INK_DROP_EM = 0.105
 _HAN = re.compile(r"[\u3400-\u9fff]")
-IMPRINT_MIN_GAP_PT = g.LINE_PITCH_PT   # at least one blank line between the last text and the 版记
 
 
 @dataclass
@@ -335,28 +334,6 @@ def _addressee_line(addressees: list[str]) -> str | None:
     return "、".join(addressees) + "："
 
 
-def imprint_needs_new_page(document) -> bool:
-    """Does the 版记 (set at the foot of the last page) overlap the text above it? Then it moves to a
-    page of its own (typesetting.md §3, 版记). `document` is WeasyPrint's laid-out document."""
-    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
-    page = document.pages[-1]._page_box
-    content = [b for child in page.children if not isinstance(child, MarginBox)   # not the page number
-               for b in child.descendants()]
-    imprint_top, imprint_lines, text_bottom = None, set(), 0.0
-    for box in content:
-        el = getattr(box, "element", None)
-        if imprint_top is None and el is not None and "imprint" in (el.get("class") or "").split() \
-                and box.element_tag == "div":
-            imprint_top = box.position_y
-            imprint_lines = {id(b) for b in box.descendants()}
-    if imprint_top is None:
-        return False
-    for box in content:
-        if isinstance(box, LineBox) and id(box) not in imprint_lines and box.children:
-            text_bottom = max(text_bottom, box.position_y + box.height)
-    return text_bottom > imprint_top - IMPRINT_MIN_GAP_PT
-
-
 def render_plan_pdf(result: ParseResult, out: Path, style: str = "plain", *,
                     fonts: FontSet | None = None, imprint: Imprint | None = None) -> RenderReport:
     """Render the plan to `out` (atomically). Raises InputError with a Chinese reason on failure."""
@@ -366,10 +343,4 @@ def render_plan_pdf(result: ParseResult, out: Path, style: str = "plain", *,
         raise InputError(result.source.path, "解析结果里没有计划正文，无法排版", hint="请确认输入的是计划通知")
     fonts = fonts or resolve_fonts()
     context = plan_context(result, style, fonts, imprint)
-
-    def relayout(document):
-        if context["imprint"] and not context["imprint"]["new_page"] and imprint_needs_new_page(document):
-            context["imprint"]["new_page"] = True
-            return context
-        return None
-    return render_pdf("plan.html.j2", context, out, fonts=fonts, label="计划", relayout=relayout)
+    return render_pdf("plan.html.j2", context, out, fonts=fonts, label="计划", relayout=imprint_relayout(context))
