@@ -121,14 +121,17 @@ def test_formal_pdf_sets_the_imprint_at_the_foot_of_the_last_page(tmp_path):
 
 
 def test_imprint_that_does_not_fit_moves_to_a_page_of_its_own(tmp_path):
+    """The text ends on an even page (12) with no room left: duplex, the 版记 goes to the next even
+    page, after a blank page, and neither of the two carries a page number (typesetting.md §3)."""
     base = _render(tmp_path, _with_imprint(tmp_path, None, "short.txt"), out="short.pdf")
     pdf_path = _render(tmp_path, _with_imprint(tmp_path, LONG_CC), out="long.pdf")
     with pdfplumber.open(base) as a, pdfplumber.open(pdf_path) as b:
-        assert len(b.pages) == len(a.pages) + 1
+        assert len(a.pages) % 2 == 0 and len(b.pages) == len(a.pages) + 2
         last = re.sub(r"\s+", "", b.pages[-1].extract_text())
-        assert last.startswith("抄送：区委各部门") and "2023年4月25日印发" in last
-        assert "粮食综合生产能力" in re.sub(r"\s+", "", b.pages[-2].extract_text())
-        assert "抄送" not in b.pages[-2].extract_text()
+        assert last.startswith("抄送：区委各部门") and last.endswith("2023年4月25日印发")     # no "— 14 —"
+        assert not b.pages[-2].chars                                                      # blank, unnumbered
+        assert "粮食综合生产能力" in re.sub(r"\s+", "", b.pages[-3].extract_text())
+        assert re.search(r"—\s*12\s*—", b.pages[-3].extract_text())
         tops, bottoms = _rules(b.pages[-1])
         assert abs(bottoms[-1] - BOTTOM) < g.mm(0.5)
         # the short 版记 (印发 line only) stays on the table's page, between two 0.35 mm rules
@@ -198,3 +201,11 @@ def test_bulletin_imprint_at_the_foot_too(tmp_path):
     paras = Document(str(tmp_path / "通报.docx")).paragraphs
     cc = next(p for p in paras if p.text.startswith("抄送："))
     assert cc._p.pPr.find(qn("w:framePr")).get(qn("w:yAlign")) == "bottom"
+
+
+def test_where_the_imprint_goes():
+    from pipeline.render.engine import imprint_move
+    assert imprint_move(12, False, True) is None            # even last page with room: stays
+    assert imprint_move(13, False, True) == "even"          # odd last page, duplex: the back of the leaf
+    assert imprint_move(12, True, True) == "even-quiet"     # even and full: blank page, then the 版记
+    assert imprint_move(13, True, False) == "page" and imprint_move(13, False, False) is None

@@ -131,15 +131,33 @@ def imprint_needs_new_page(document) -> bool:
     return text_bottom > imprint_top - IMPRINT_MIN_GAP_LINES * g.LINE_PITCH_PT
 
 
+def imprint_move(pages: int, no_room: bool, duplex: bool) -> str | None:
+    """Where the 版记 goes after a first layout of `pages` pages (typesetting.md §3, 版记):
+    None (it stays at the foot of the last page), "page" (the next page: single-sided), "even" (the
+    next page, which is even: the 版记 of a duplex document is on the back of its last leaf) or
+    "even-quiet" (the even page after a blank one; neither of them carries a page number)."""
+    if not duplex:
+        return "page" if no_room else None
+    if pages % 2:
+        return "even"
+    return "even-quiet" if no_room else None
+
+
 def imprint_relayout(context: dict):
     """The `relayout` of a document whose `context["imprint"]` sits at the foot of the last page: lay
-    out once more with the 版记 on a new page when the first layout leaves it no room."""
+    out once more when the 版记 must move (`imprint_move`; duplex when the margins are mirrored)."""
+    from pipeline.render import gbt9704 as g
+
     def relayout(document):
         imp = context.get("imprint")
-        if imp and not imp.get("new_page") and imprint_needs_new_page(document):
-            imp["new_page"] = True
-            return context
-        return None
+        if not imp or imp.get("new_page"):
+            return None
+        move = imprint_move(len(document.pages), imprint_needs_new_page(document),
+                            g.MIRROR_MARGINS and g.IMPRINT_ON_EVEN_PAGE)
+        if move is None:
+            return None
+        imp["new_page"] = move
+        return context
     return relayout
 
 

@@ -83,6 +83,7 @@ TABLE_LINE_HEIGHT_PT = 20.0
 IMPRINT_SIZE_PT = SIZE_SIHAO_PT    # 四号 仿宋
 IMPRINT_OUTER_RULE_MM = 0.35
 IMPRINT_INNER_RULE_MM = 0.25
+IMPRINT_ON_EVEN_PAGE = True        # duplex (mirrored margins): the 版记 is on an even page, the last leaf's back
 
 
 def css_values() -> dict[str, str]:
