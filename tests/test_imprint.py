@@ -209,3 +209,17 @@ def test_where_the_imprint_goes():
     assert imprint_move(13, False, True) == "even"          # odd last page, duplex: the back of the leaf
     assert imprint_move(12, True, True) == "even-quiet"     # even and full: blank page, then the 版记
     assert imprint_move(13, True, False) == "page" and imprint_move(13, False, False) is None
+
+
+def test_imprint_without_a_cover_is_reported_not_parsed_as_plan(tmp_path):
+    """A real report without a cover notice (海拉尔 2012, GB18030) with a 版记 appended: the 版记 stays
+    out of the plan text and a warning names it, instead of the lines becoming a task."""
+    src = corpus_file("real/hailar-gwr-2012.txt")
+    path = tmp_path / "gwr.txt"
+    path.write_bytes(src.read_bytes() + "\r\n抄送：区委各部门，区人大办，区政协办。\r\n海拉尔区人民政府办公室    2012年3月1日印发\r\n"
+                     .encode("gb18030"))
+    result = parse_document(read_document(path))
+    assert result.notice is None
+    assert "抄送" not in result.plan.model_dump_json()
+    warn = [w for w in result.warnings if w.code == "imprint_without_notice"]
+    assert len(warn) == 1 and "区委各部门" in warn[0].message and warn[0].where.line is not None

@@ -162,7 +162,7 @@ IMPRINT_TAIL = 10      # non-blank lines at the end of the document searched for
 
 
 def _split_imprint(blocks: list):
-    """(blocks without the 版记, the 版记) — the 版记 closes the whole document, after the attachments,
+    """(blocks without the 版记, the 版记, where it starts) — the 版记 closes the whole document, after the attachments,
     so it is cut off before anything else reads the tail (it is neither a table row nor plan text).
     Only text after the last table is searched."""
     tail: list[int] = []
@@ -175,15 +175,15 @@ def _split_imprint(blocks: list):
     tail.reverse()
     found = parse_imprint([blocks[i] for i in tail])
     if found is None:
-        return blocks, None
-    return blocks[:tail[found.start]], found.imprint
+        return blocks, None, None
+    return blocks[:tail[found.start]], found.imprint, blocks[tail[found.start]].where
 
 
 def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     diagnostics = Diagnostics(doc.diagnostics)        # the one collector for this parse (reader's remarks first)
     # 0. Tables flattened one cell per paragraph become TableBlocks (any reader: web text, .md, copy-paste).
     from pipeline.parse.flat_table import find_flat_tables
-    source_blocks, imprint = _split_imprint(doc.blocks)
+    source_blocks, imprint, imprint_where = _split_imprint(doc.blocks)
     blocks, flat_warnings = find_flat_tables(source_blocks)
     for c, m, w in flat_warnings:
         diagnostics.add(Code(c), m, w)
@@ -204,6 +204,11 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     notice = cover.notice
     if notice is not None and imprint is not None:
         notice.imprint = imprint
+    elif imprint is not None:
+        diagnostics.add(Code.imprint_without_notice,
+                        f"文末的版记（{'抄送：' + imprint.cc_text if imprint.cc_text else ''}"
+                        f"{imprint.printer or ''}{'印发' if imprint.print_date else ''}）没有对应的通知封面，未写入结果",
+                        imprint_where)
     header = {**_metadata_fields(doc.metadata), **header}
     if notice is not None and header:
         _fill_from_header(notice, header, diagnostics)
