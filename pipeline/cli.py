@@ -124,7 +124,10 @@ def schema():
 @app.command(cls=ChineseCommand)
 def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
            output: Path = typer.Option(..., "-o", "--output", help="输出 .pdf 或可编辑的 .docx"),
-           style: Style = typer.Option(Style.plain, "--style", help="plain（默认）或 formal（带红色版头）")):
+           style: Style = typer.Option(Style.plain, "--style", help="plain（默认）或 formal（带红色版头）"),
+           cc: Optional[str] = typer.Option(None, "--cc", help="版记的抄送机关（formal 样式；覆盖原文的抄送）"),
+           printer: Optional[str] = typer.Option(None, "--printer",
+                                                 help="版记的印发机关（formal 样式；缺省取原文版记或发文机关）")):
     """把计划排成符合 GB/T 9704 的 PDF（或可编辑的 .docx）。"""
     suffix = output.suffix.lower()
     if suffix not in (".pdf", ".docx"):
@@ -133,7 +136,10 @@ def render(file: Path = typer.Argument(..., help="通知文件或解析 JSON"),
     result = load_plan(file)
     from pipeline.render.docx_writer import write_plan_docx
     from pipeline.render.plan_pdf import render_plan_pdf
-    (write_plan_docx if suffix == ".docx" else render_plan_pdf)(result, output, style=style.value)
+    from pipeline.schema import Imprint
+    given = Imprint(cc_text=cc.strip().lstrip("抄送：:").strip() or None, printer=(printer or "").strip() or None) \
+        if (cc or printer) else None
+    (write_plan_docx if suffix == ".docx" else render_plan_pdf)(result, output, style=style.value, imprint=given)
 
 
 @app.command(cls=ChineseCommand)

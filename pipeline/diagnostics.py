@@ -59,6 +59,7 @@ class DiagnosticCode(str, Enum):
     table_unsure = "table_unsure"
     table_cells_missing = "table_cells_missing"
     review_section = "review_section"
+    imprint_without_notice = "imprint_without_notice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ CODES: dict[DiagnosticCode, CodeInfo] = {
     C.table_unsure: CodeInfo(_W, "指标表", "识别出一个逐格分行的表格，但单元格无法可靠归位，未生成指标行；请核对原表"),
     C.table_cells_missing: CodeInfo(_W, "指标表", "逐格分行的表格中有的行单元格少于表头，缺少的格按合并单元格推断"),
     C.review_section: CodeInfo(_I, "量化目标", "回顾/成效部分中的数字是已完成情况，不作为本期目标"),
+    C.imprint_without_notice: CodeInfo(_W, "版记", "文末有版记（抄送、印发机关和日期），但没有识别出通知封面，版记未写入结果，也不计入正文"),
 }
 del C
 DiagnosticCode.__doc__ = "诊断代码 / diagnostic code:\n" + "\n".join(

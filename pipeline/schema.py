@@ -43,6 +43,15 @@ class DocNumber(BaseModel):
     serial: Optional[int] = Field(None, description=_d("序号", "serial number"))
 
 
+class Imprint(BaseModel):
+    """版记（抄送、印发机关和印发日期，GB/T 9704 §7.4） / the closing imprint: copied-to organs, printing office and date."""
+    cc: list[str] = Field(default_factory=list, description=_d("抄送机关，逐个列出", "organs copied to (抄送), one per entry"))
+    cc_text: Optional[str] = Field(None, description=_d("抄送原文（不含“抄送：”和句末“。”）",
+                                                        "the 抄送 line as written, without 抄送： and the final 。"))
+    printer: Optional[str] = Field(None, description=_d("印发机关，如 区政府办公室", "the organ that printed and sent it (印发机关)"))
+    print_date: Optional[str] = Field(None, description=_d("印发日期，ISO 格式 YYYY-MM-DD", "date of printing (印发日期), ISO YYYY-MM-DD"))
+
+
 class Notice(BaseModel):
     """通知封面（关于印发…的通知） / the cover notice (关于印发…的通知)."""
     title: str = Field(description=_d("通知标题", "title of the notice"))
@@ -57,6 +66,8 @@ class Notice(BaseModel):
     date: Optional[str] = Field(None, description=_d("成文日期，ISO 格式 YYYY-MM-DD", "date of the document, ISO YYYY-MM-DD"))
     publicity: Optional[str] = Field(None, description=_d("公开属性，如 此件公开发布", "publicity note, e.g. 此件公开发布"))
     attachments: list[str] = Field(default_factory=list, description=_d("附件说明中列出的附件名称", "attachment names listed in the 附件 note"))
+    imprint: Optional[Imprint] = Field(None, description=_d("版记（抄送、印发机关和印发日期）；原文没有时为 null",
+                                                            "the closing imprint (抄送, 印发机关, 印发日期); null when the source has none"))
 
 
 class Cell(BaseModel):

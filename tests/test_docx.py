@@ -126,9 +126,71 @@ def test_bulletin_docx_carries_what_the_clerk_signs(tmp_path):
     assert "（一）1.全力以赴扩大有效投资" in text
     lag = next(t for t in f["tasks"] if t["id"] in f["lagging"] and t.get("progress"))
     assert f"进展情况：“{lag['progress'][:15]}" in text
-    assert len(doc.tables) == 2
-    annex = doc.tables[1]
+    assert len(doc.tables) == 2 + 4                  # 附件1, 附件2, and the charts (status bar + legend, 图2, 图3)
+    annex = doc.tables[-1]
     assert len(annex.rows) == 1 + len(f["tasks"]) and annex.rows[0].cells[4].text == "进展情况"
+    _charts_are_tables_with_the_pdf_geometry(doc, f)
+
+
+def _charts_are_tables_with_the_pdf_geometry(doc, f):
+    """The 通报's charts (SVG in the PDF) are Word tables in the .docx (render/docx_charts.py): a bar
+    shades as many of the plot's grid columns as its value takes, the reference lines are borders
+    where the PDF draws them, the labels and values are the PDF's text."""
+    from pipeline.render import docx_charts
+    from pipeline.track.bulletin_context import completion_chart, growth_chart, status_chart
+    from pipeline.track.config import load_config
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "图1　重点任务推进状态构成" in text and "图2　主要指标完成年度目标进度" in text and "图3　主要指标同比增速" in text
+    status, legend, completion, growth = doc.tables[0], doc.tables[1], doc.tables[2], doc.tables[3]
+
+    def tc(cell):
+        return cell._tc.tcPr
+
+    def shade(cell):
+        shd = tc(cell).find(qn("w:shd"))
+        return (shd.get(qn("w:fill")), shd.get(qn("w:val"))) if shd is not None else None
+
+    def span(cell):
+        el = tc(cell).find(qn("w:gridSpan"))
+        return int(el.get(qn("w:val"))) if el is not None else 1
+
+    def distinct(row):            # python-docx repeats a spanned cell once per grid column
+        out = []
+        for c in row.cells:
+            if not out or out[-1]._tc is not c._tc:
+                out.append(c)
+        return out
+
+    sc = status_chart(f, load_config())
+    cells = distinct(status.rows[0])
+    widths = [int(tc(c).find(qn("w:tcW")).get(qn("w:w"))) for c in cells]
+    assert len(cells) == len(sc["segments"])
+    for w, c, s in zip(widths, cells, sc["segments"]):
+        assert abs(w / sum(widths) - s["w"] / sc["width"]) < 0.01
+        assert shade(c)[0] == s["fill"].lstrip("#").upper()
+        assert shade(c)[1] == (docx_charts.PATTERNS[s["pattern"]] if s["pattern"] else "clear")
+    legend_text = [c.text for row in legend.rows for c in row.cells if c.text]
+    assert legend_text == [f"\u3000 {s['label']} {s['count']}项（{s['share']}%）" for s in sc["segments"]]
+
+    cc = completion_chart(f)
+    unit = cc["width"] / docx_charts.PLOT_COLUMNS
+    assert len(completion.rows) == len(cc["bars"]) > 0
+    for row, b in zip(completion.rows, cc["bars"]):
+        cells = distinct(row)
+        assert cells[0].text == b["name"] and cells[-1].text == f"{b['value']}%（{b['gap']}）"
+        shaded = sum(span(c) for c in cells[1:-1] if shade(c))
+        assert abs(shaded - b["w"] / unit) <= 1, (b, shaded)
+        lefts, col = {}, 0
+        for c in cells[1:-1]:
+            left = tc(c).find(qn("w:tcBorders"))
+            left = left.find(qn("w:left")) if left is not None else None
+            if left is not None:
+                lefts[col] = left.get(qn("w:val"))
+            col += span(c)
+        assert lefts[round(cc["schedule_x"] / unit)] == "dashed" and lefts[round(cc["full_x"] / unit)] == "single"
+    gc = growth_chart(f)
+    assert [distinct(r)[-1].text for r in growth.rows] == [f"{b['value']}%／{b['target']}%（{b['gap']}）"
+                                                           for b in gc["bars"]]
 
 
 def _fontconfig(tmp_path):

@@ -88,3 +88,50 @@ def test_without_the_patch_the_same_lines_end_short(tmp_path):
     width = g.mm(g.TYPE_AREA_WIDTH_MM)
     shortfalls = [width - cs[-1]["x1"] for cs in lines[:-1]]
     assert max(shortfalls) > 1.0 * g.PT_PER_MM
+
+
+def test_run_pattern_marks_the_same_bytes_as_the_per_hanzi_pattern():
+    """set_text gets one match per run of stretched hanzi (fewer Pango attribute calls): the runs cover
+    exactly the bytes of the per-hanzi matches, and none starts where set_text would double it."""
+    from conftest import REFERENCE_TXT
+    for line in [*REFERENCE_TXT.read_text(encoding="utf-8").splitlines(), MIXED, " 甲乙 丙\u00a0丁 ", "5个项目x"]:
+        data = line.encode()
+        per_hanzi = {i for m in justify._SPACE_OR_HAN_GAP.finditer(data) for i in range(*m.span())}
+        runs = list(justify._SPACE_OR_HAN_RUN.finditer(data))
+        assert {i for m in runs for i in range(*m.span())} == per_hanzi, line
+        assert not [m for m in runs if m.end() - m.start() > 2 and m.start() in (0, len(data) - 1)]
+
+
+def test_shortcuts_draw_exactly_what_weasyprint_s_own_way_draws(tmp_path):
+    """The run pattern and the reused split layout (justify.shortcuts) change the work, not the
+    page: every character of the justified reference plan sits at the same place, in the same face."""
+    from conftest import REFERENCE_TXT
+    from pipeline.parse import parse_file
+    from pipeline.render.plan_pdf import render_plan_pdf
+    from weasyprint.text import line_break
+    weasy_compat.install()
+    result = parse_file(REFERENCE_TXT)
+    made = []
+    real_create = line_break.create_layout
+
+    def counting_create(*a, **k):
+        made.append(1)
+        return real_create(*a, **k)
+
+    def chars(name):
+        render_plan_pdf(result, tmp_path / name)
+        with pdfplumber.open(tmp_path / name) as pdf:
+            return [(c["text"], c["fontname"][7:], round(c["x0"], 3), round(c["top"], 3))
+                    for p in pdf.pages for c in p.chars]
+    try:
+        line_break.create_layout = counting_create
+        fast = chars("fast.pdf")
+        fast_layouts = len(made)
+        justify.shortcuts["on"] = False
+        made.clear()
+        slow = chars("slow.pdf")
+    finally:
+        justify.shortcuts["on"] = True
+        line_break.create_layout = real_create
+    assert fast == slow and len(fast) > 5000
+    assert len(made) > fast_layouts + 100          # WeasyPrint's way built a Pango layout per stretched box

@@ -210,6 +210,7 @@ def _html_env():
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["title_lines"] = lambda text, *a: [text]
     env.filters["gaps"] = lambda text: text
+    env.filters["cell"] = lambda text: text          # a browser reflows the table: no glued tails
     env.globals["g"] = gbt9704
     return env
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pipeline.blocks import TextBlock
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.parse.dates import looks_like_date_line, parse_date
-from pipeline.schema import DocNumber, Notice
+from pipeline.schema import DocNumber, Imprint, Notice
 from pipeline.text import squeeze_cjk_spaces
 
 VERBS = ("印发", "下达", "转发", "批转", "颁发", "发布", "发送")
@@ -312,6 +312,65 @@ def parse_closing(paras: list[TextBlock], notice: Notice, max_tail: int = 8) -> 
     if end < n:
         notice.publicity = PUBLICITY.match(paras[end].norm.replace(" ", "")).group(1)
     return start
+
+
+# 版记 (GB/T 9704 §7.4): the last lines of the document, below everything else (after the attachments).
+#   抄送：区委各部门，区人大常委会办公室，区政协办公室。        (may wrap over several lines)
+#   周村区人民政府办公室              2023年4月25日印发      (text extraction may split organ and date)
+_DATE_ZH = r"[0-9０-９〇○零一二三四五六七八九]{4}\s*年\s*[0-9０-９一二三四五六七八九十]{1,3}\s*月\s*[0-9０-９一二三四五六七八九十]{1,3}\s*日"
+IMPRINT_CC = re.compile(r"^抄\s*送\s*[：:]\s*(?P<cc>.*)$")
+IMPRINT_PRINTED = re.compile(r"^(?P<organ>.*?)\s*(?P<date>" + _DATE_ZH + r")\s*印\s*发\s*$")
+IMPRINT_COPIES = re.compile(r"^[（(]?\s*共印\s*\d+\s*份\s*[）)]?$")   # a print-run note under the 版记
+IMPRINT_MAX_CC_LINES = 4
+
+
+@dataclass
+class ImprintResult:
+    imprint: Imprint
+    start: int          # index (into the paragraphs given) of the first line of the 版记
+
+
+def parse_imprint(paras: list[TextBlock]) -> ImprintResult | None:
+    """The 版记 at the end of `paras` (non-blank TextBlocks in reading order), or None.
+
+    Recognised by shape, as the cover fields are: the 印发 line (印发机关 + 印发日期 + 印发) is the last
+    line but for a 共印N份 note, with its organ on the same line or alone on the line above (PDF text
+    extraction splits the two ends of the line); a 抄送： line, possibly wrapped, may sit above it. A
+    lone 抄送 line without a 印发 line is accepted too when it closes the document."""
+    end = len(paras)
+    while end and IMPRINT_COPIES.match(paras[end - 1].norm.replace(" ", "")):
+        end -= 1
+    if not end:
+        return None
+    imprint, start = Imprint(), end
+    last = squeeze_cjk_spaces(paras[end - 1].norm).strip()
+    m = IMPRINT_PRINTED.match(last)
+    if m:
+        organ = re.sub(r"\s+", "", m.group("organ"))
+        start = end - 1
+        if not organ and start and is_signature_line(paras[start - 1].norm):
+            start -= 1
+            organ = re.sub(r"\s+", "", paras[start].norm)
+        if organ and not ORGAN_SUFFIX.search(organ):
+            return None                       # "…日印发" closing a sentence, not a 版记
+        imprint.printer = organ or None
+        imprint.print_date, _warn = parse_date(re.sub(r"[０-９]", lambda d: str(ord(d.group()) - 0xFF10), m.group("date")))
+    # 抄送: the nearest 抄送： line above, joined with the wrapped lines below it.
+    for k in range(start - 1, max(-1, start - 1 - IMPRINT_MAX_CC_LINES), -1):
+        cm = IMPRINT_CC.match(paras[k].norm.strip())
+        if cm:
+            text = cm.group("cc") + "".join(p.norm.strip() for p in paras[k + 1:start])
+            text = re.sub(r"\s+", "", text).rstrip("。.")
+            if text:
+                imprint.cc_text = text
+                imprint.cc = split_addressees(text)
+                start = k
+            break
+    if imprint.printer is None and imprint.print_date is None and not imprint.cc:
+        return None
+    if imprint.printer is None and imprint.print_date is None and start + IMPRINT_MAX_CC_LINES < end:
+        return None                           # a 抄送 line far from the end is running text
+    return ImprintResult(imprint, start)
 
 
 def title_object(notice: Notice) -> str | None:

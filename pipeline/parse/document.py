@@ -10,7 +10,8 @@ import re
 
 from pipeline.blocks import SourceDoc, TableBlock, TextBlock
 from pipeline.diagnostics import DiagnosticCode as Code, Diagnostics
-from pipeline.parse.cover import ATTACHMENT_LINE, parse_closing, parse_cover, parse_doc_number, title_object
+from pipeline.parse.cover import (ATTACHMENT_LINE, parse_closing, parse_cover, parse_doc_number, parse_imprint,
+                                  title_object)
 from pipeline.parse.dates import parse_date
 from pipeline.parse.header_block import split_header_block
 from pipeline.parse.labels import match_label
@@ -157,11 +158,33 @@ def _iso(s: str) -> str | None:
     return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
 
 
+IMPRINT_TAIL = 10      # non-blank lines at the end of the document searched for the 版记
+
+
+def _split_imprint(blocks: list):
+    """(blocks without the 版记, the 版记, where it starts) — the 版记 closes the whole document, after the attachments,
+    so it is cut off before anything else reads the tail (it is neither a table row nor plan text).
+    Only text after the last table is searched."""
+    tail: list[int] = []
+    for i in range(len(blocks) - 1, -1, -1):
+        b = blocks[i]
+        if isinstance(b, TableBlock) or len(tail) >= IMPRINT_TAIL:
+            break
+        if isinstance(b, TextBlock) and not b.is_blank and not _is_furniture(b):
+            tail.append(i)
+    tail.reverse()
+    found = parse_imprint([blocks[i] for i in tail])
+    if found is None:
+        return blocks, None, None
+    return blocks[:tail[found.start]], found.imprint, blocks[tail[found.start]].where
+
+
 def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     diagnostics = Diagnostics(doc.diagnostics)        # the one collector for this parse (reader's remarks first)
     # 0. Tables flattened one cell per paragraph become TableBlocks (any reader: web text, .md, copy-paste).
     from pipeline.parse.flat_table import find_flat_tables
-    blocks, flat_warnings = find_flat_tables(doc.blocks)
+    source_blocks, imprint, imprint_where = _split_imprint(doc.blocks)
+    blocks, flat_warnings = find_flat_tables(source_blocks)
     for c, m, w in flat_warnings:
         diagnostics.add(Code(c), m, w)
     # 1. Split off the attachment region: a "附件" head line that leads to a table (or the last table when
@@ -179,6 +202,13 @@ def parse_document(doc: SourceDoc, *, keywords: bool = True) -> ParseResult:
     # 3. Cover notice.
     cover = parse_cover(paras, diagnostics)
     notice = cover.notice
+    if notice is not None and imprint is not None:
+        notice.imprint = imprint
+    elif imprint is not None:
+        diagnostics.add(Code.imprint_without_notice,
+                        f"文末的版记（{'抄送：' + imprint.cc_text if imprint.cc_text else ''}"
+                        f"{imprint.printer or ''}{'印发' if imprint.print_date else ''}）没有对应的通知封面，未写入结果",
+                        imprint_where)
     header = {**_metadata_fields(doc.metadata), **header}
     if notice is not None and header:
         _fill_from_header(notice, header, diagnostics)

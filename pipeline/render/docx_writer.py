@@ -462,6 +462,67 @@ def _indicator_table(doc, table: dict) -> None:
     grid_table(doc, head, body, [37, 11, 13, 13, 13, 13])
 
 
+def _border(p, side: str, size_pt: float) -> None:
+    """A black paragraph rule on `side` (top/bottom), merged into the paragraph's w:pBdr."""
+    ppr = p._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    el = OxmlElement(f"w:{side}")
+    el.set(qn("w:val"), "single")
+    el.set(qn("w:sz"), str(max(2, round(size_pt * 8))))       # eighths of a point
+    el.set(qn("w:space"), "0")
+    el.set(qn("w:color"), "000000")
+    borders.append(el)       # callers add them in schema order: top, (left,) bottom, (right,) between
+
+
+def _at_foot(p) -> None:
+    """Put the paragraph in a frame on the bottom of the 版心 (w:framePr, anchored to the margins):
+    consecutive paragraphs with the same frame properties form one frame in Word and LibreOffice."""
+    ppr = p._p.get_or_add_pPr()
+    frame = OxmlElement("w:framePr")
+    for k, v in (("w", str(round(g.TYPE_AREA_WIDTH_MM / 25.4 * 1440))), ("wrap", "around"), ("hAnchor", "margin"),
+                 ("vAnchor", "margin"), ("xAlign", "center"), ("yAlign", "bottom")):
+        frame.set(qn(f"w:{k}"), v)
+    ppr.append(frame)
+
+
+def imprint(doc, imp: dict, at_foot: bool = False) -> None:
+    """版记 (GB/T 9704 §7.4), as in the PDF (partials/imprint.html.j2): 四号 仿宋 between full-width rules,
+    0.35 mm first and last and 0.25 mm between 抄送 and 印发; 抄送 inset 1 字 with wrapped lines aligned
+    after "抄送："; the 印发机关 1 字 from the left and the date 1 字 from the right (a right tab stop).
+    `at_foot`: the plan's 版记 sits on the bottom of the last page's 版心 (a frame anchored there). Word honours
+    the frame; LibreOffice 7.4 ignores w:framePr on paragraphs with borders (measured) and sets the 版记
+    after the last table instead."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    size, outer, inner = g.SIZE_SIHAO_PT, g.mm(g.IMPRINT_OUTER_RULE_MM), g.mm(g.IMPRINT_INNER_RULE_MM)
+    paras = []
+    if imp.get("cc"):
+        p = doc.add_paragraph()
+        _format_para(p, WD_ALIGN_PARAGRAPH.LEFT, -3 * size, 4 * size, g.LINE_PITCH_PT, 0, 0, False)
+        p.paragraph_format.right_indent = Pt(size)
+        _text(p, f"抄送：{imp['cc']}", size=size, spacing=None)
+        paras.append(p)
+    if imp.get("printer") or imp.get("date"):
+        p = doc.add_paragraph()
+        _format_para(p, WD_ALIGN_PARAGRAPH.LEFT, 0, size, g.LINE_PITCH_PT, 0, 0, False)
+        p.paragraph_format.tab_stops.add_tab_stop(Mm(g.TYPE_AREA_WIDTH_MM) - Pt(2 * size), WD_TAB_ALIGNMENT.RIGHT)
+        _text(p, f"{imp.get('printer') or ''}\t{imp.get('date') or ''}", size=size, spacing=None)
+        paras.append(p)
+    for p in paras:
+        # identical borders on every paragraph make one border group (Word and LibreOffice alike): `top`
+        # above the first, `bottom` below the last, `between` between them (LibreOffice drops a frame
+        # whose paragraphs have different borders)
+        for side, width in (("top", outer), ("bottom", outer), ("between", inner)):
+            _border(p, side, width)
+        if at_foot:
+            _at_foot(p)
+        _order_ppr(p)
+    if at_foot:   # the frame is anchored to the paragraph after it (LibreOffice drops a frame that ends the body)
+        _para(doc, indent=0, pitch=1)
+
+
 def build_plan_docx(context: dict):
     doc = new_document()
     notice = context.get("notice")
@@ -491,16 +552,18 @@ def build_plan_docx(context: dict):
             title(doc, att["title"])
         if att.get("table"):
             _indicator_table(doc, att["table"])
+    if context.get("imprint"):
+        imprint(doc, context["imprint"], at_foot=True)
     return doc
 
 
-def write_plan_docx(result, out: str | Path, style: str = "plain", *, fonts=None) -> Path:
-    """The plan (cover notice, body, indicator table) as an editable .docx."""
+def write_plan_docx(result, out: str | Path, style: str = "plain", *, fonts=None, imprint=None) -> Path:
+    """The plan (cover notice, body, indicator table, formal: 版记) as an editable .docx."""
     from pipeline.render.fonts import resolve_fonts
     from pipeline.render.plan_pdf import plan_context
     fonts = fonts or resolve_fonts()
     set_title_breaker(fonts)
-    save(build_plan_docx(plan_context(result, style, fonts)), out)
+    save(build_plan_docx(plan_context(result, style, fonts, imprint)), out)
     return Path(out)
 
 
@@ -517,8 +580,14 @@ def build_bulletin_docx(ctx: dict):
         plain(doc, ctx["issue_line"], indent=0, align=WD_ALIGN_PARAGRAPH.CENTER)
         plain(doc, "", indent=0)
     plain(doc, ctx["addressees"], indent=0)
+    from pipeline.render import docx_charts
     for key in ("intro", "section1", "section2", "section3", "section4", "reporting", "section5", "extra"):
         paragraphs(doc, ctx.get(key) or [])
+        if key == "section1":              # where the PDF has its charts (bulletin.html.j2), as tables
+            docx_charts.status_chart(doc, ctx.get("status_chart") or {})
+        elif key == "section4":
+            docx_charts.completion_chart(doc, ctx.get("completion_chart") or {})
+            docx_charts.growth_chart(doc, ctx.get("growth_chart") or {})
     attachment_note(doc, ctx["attachments"])
     signature(doc, ctx["sign"])
     attachment_label(doc, "附件1")
@@ -535,18 +604,8 @@ def build_bulletin_docx(ctx: dict):
     body = [_cells([r["cite"], r["lead"], r["partners"], r["status"], r["progress"]], left_cols=(0, 1, 2, 4))
             for r in ctx["task_table"]]
     grid_table(doc, head, body, [30, 15, 15, 11, 29])
-    imp = ctx.get("imprint")
-    if imp:
-        plain(doc, "", indent=0)
-        p = _para(doc, indent=0, align=WD_ALIGN_PARAGRAPH.LEFT, left=g.SIZE_SIHAO_PT)
-        _text(p, f"抄送：{imp['cc']}", size=g.SIZE_SIHAO_PT, spacing=None)
-        _bottom_border(p, g.mm(g.IMPRINT_INNER_RULE_MM), color="000000")
-        p = _para(doc, indent=0, align=WD_ALIGN_PARAGRAPH.LEFT, left=g.SIZE_SIHAO_PT)
-        from docx.enum.text import WD_TAB_ALIGNMENT
-        p.paragraph_format.tab_stops.add_tab_stop(Mm(g.TYPE_AREA_WIDTH_MM) - Pt(2 * g.SIZE_SIHAO_PT),
-                                                  WD_TAB_ALIGNMENT.RIGHT)
-        _text(p, f"{imp['printer']}\t{imp['date']}", size=g.SIZE_SIHAO_PT, spacing=None)
-        _bottom_border(p, g.mm(g.IMPRINT_OUTER_RULE_MM), color="000000")
+    if ctx.get("imprint"):
+        imprint(doc, ctx["imprint"], at_foot=True)
     return doc
 
 

@@ -99,9 +99,71 @@ def _check_glyphs(document, fonts: FontSet, report: RenderReport, label: str) ->
                                  hint="请改用常用字，或配置包含该字的字体（环境变量 PLANDOC_FONT_FANG 等）")
 
 
+IMPRINT_MIN_GAP_LINES = 1   # at least one blank line between the last text and the 版记
+
+
+def imprint_needs_new_page(document) -> bool:
+    """Does the 版记 (set at the foot of the last page, partials/imprint.html.j2) overlap the text above
+    it, or come closer than a blank line? Then it moves to a page of its own (typesetting.md §3, 版记).
+    `document` is WeasyPrint's laid-out document."""
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox
+
+    from pipeline.render import gbt9704 as g
+    page = document.pages[-1]._page_box
+    content = [b for child in page.children if not isinstance(child, MarginBox)   # not the page number
+               for b in child.descendants()]
+    imprint_top, imprint_lines, text_bottom = None, set(), 0.0
+    for box in content:
+        el = getattr(box, "element", None)
+        if imprint_top is None and el is not None and "imprint" in (el.get("class") or "").split() \
+                and box.element_tag == "div":
+            imprint_top = box.position_y
+            imprint_lines = {id(b) for b in box.descendants()}
+    if imprint_top is None:
+        return False
+    for box in content:
+        if isinstance(box, LineBox) and id(box) not in imprint_lines and box.children:
+            text_bottom = max(text_bottom, box.position_y + box.height)
+    return text_bottom > imprint_top - IMPRINT_MIN_GAP_LINES * g.LINE_PITCH_PT
+
+
+def imprint_move(pages: int, no_room: bool, duplex: bool) -> str | None:
+    """Where the 版记 goes after a first layout of `pages` pages (typesetting.md §3, 版记):
+    None (it stays at the foot of the last page), "page" (the next page: single-sided), "even" (the
+    next page, which is even: the 版记 of a duplex document is on the back of its last leaf) or
+    "even-quiet" (the even page after a blank one; neither of them carries a page number)."""
+    if not duplex:
+        return "page" if no_room else None
+    if pages % 2:
+        return "even"
+    return "even-quiet" if no_room else None
+
+
+def imprint_relayout(context: dict):
+    """The `relayout` of a document whose `context["imprint"]` sits at the foot of the last page: lay
+    out once more when the 版记 must move (`imprint_move`; duplex when the margins are mirrored)."""
+    from pipeline.render import gbt9704 as g
+
+    def relayout(document):
+        imp = context.get("imprint")
+        if not imp or imp.get("new_page"):
+            return None
+        move = imprint_move(len(document.pages), imprint_needs_new_page(document),
+                            g.MIRROR_MARGINS and g.IMPRINT_ON_EVEN_PAGE)
+        if move is None:
+            return None
+        imp["new_page"] = move
+        return context
+    return relayout
+
+
 def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet | None = None,
-               label: str = "") -> RenderReport:
-    """Render `templates/<template>` with `context` into the PDF `out`. Raises InputError (Chinese)."""
+               label: str = "", relayout=None) -> RenderReport:
+    """Render `templates/<template>` with `context` into the PDF `out`. Raises InputError (Chinese).
+
+    `relayout(document)` may look at the laid-out pages and return a changed context to lay out once
+    more (an element placed by where the pages end, such as the 版记 at the foot of the last page);
+    None keeps the first layout."""
     t0 = time.perf_counter()
     # PDF/A-2b by default (what 公文 archives ask for); PLANDOC_PDF_VARIANT, validated, picks another or none
     variant = render_settings().pdf_variant
@@ -127,6 +189,11 @@ def render_pdf(template: str, context: dict, out: str | Path, *, fonts: FontSet 
             with reuse.weasyprint_warnings() as warnings:
                 document = HTML(string=html_text, base_url=base, url_fetcher=fetcher).render(
                     stylesheets=[sheet.css], font_config=reuse.font_config(fonts))
+                again = relayout(document) if relayout is not None else None
+                if again is not None:
+                    html_text = env.get_template(template).render(**again)
+                    document = HTML(string=html_text, base_url=base, url_fetcher=fetcher).render(
+                        stylesheets=[sheet.css], font_config=reuse.font_config(fonts))
                 _check_glyphs(document, fonts, report, label)
                 pdf = document.write_pdf(**({"pdf_variant": variant} if variant else {}))
     except RefusedFetch as e:

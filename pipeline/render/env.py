@@ -18,6 +18,7 @@ from pipeline.cache import CACHE_ROOT
 from pipeline.render import gbt9704 as g
 from pipeline.text import drawable
 from pipeline.render.fonts import CodepointSet, FontSet
+from pipeline.render.linebreak import keep_tail
 from pipeline.render.punct import compress_pairs
 from pipeline.render.reuse import faces_key
 from pipeline.resources import templates_dir
@@ -207,6 +208,7 @@ def _build_env(fonts: FontSet, templates_dir: Path) -> Environment:
     primary = fonts.chains["fang"][0].coverage
     env.filters["gaps"] = lambda text: compress_pairs(running_text(text, primary))   # 标点挤压: punct.py
     env.filters["date_zh"] = date_zh
+    env.filters["cell"] = keep_tail            # no single character on a cell's last line: linebreak.py
     env.filters["title_lines"] = title_lines
     env.globals["g"] = g
     env.globals["css"] = g.css_values()

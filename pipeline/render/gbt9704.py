@@ -80,8 +80,10 @@ TABLE_CELL_PADDING_H_MM = 1.0
 TABLE_LINE_HEIGHT_PT = 20.0
 
 # --- 版记 ----------------------------------------------------------------------------------------
+IMPRINT_SIZE_PT = SIZE_SIHAO_PT    # 四号 仿宋
 IMPRINT_OUTER_RULE_MM = 0.35
 IMPRINT_INNER_RULE_MM = 0.25
+IMPRINT_ON_EVEN_PAGE = True        # duplex (mirrored margins): the 版记 is on an even page, the last leaf's back
 
 
 def css_values() -> dict[str, str]:
@@ -120,6 +122,7 @@ def css_values() -> dict[str, str]:
         "table_cell_padding_v": pt(mm(TABLE_CELL_PADDING_V_MM)),
         "table_cell_padding_h": pt(mm(TABLE_CELL_PADDING_H_MM)),
         "table_line_height": pt(TABLE_LINE_HEIGHT_PT),
+        "imprint_size": pt(IMPRINT_SIZE_PT),
         "imprint_outer_rule": pt(mm(IMPRINT_OUTER_RULE_MM)),
         "imprint_inner_rule": pt(mm(IMPRINT_INNER_RULE_MM)),
     }

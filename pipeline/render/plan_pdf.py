@@ -13,10 +13,10 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.render import gbt9704 as g
-from pipeline.render.engine import RenderReport, render_pdf
+from pipeline.render.engine import RenderReport, imprint_relayout, render_pdf
 from pipeline.render.env import date_zh
 from pipeline.render.fonts import FontSet, resolve_fonts
-from pipeline.schema import Node, ParseResult, Row
+from pipeline.schema import Imprint, Node, ParseResult, Row
 
 STYLES = ("plain", "formal")
 # Heading span class by ladder level (1 一、黑体 · 2 （一）楷体 · 3 1. 仿宋 · 4 （1） 仿宋).
@@ -252,7 +252,7 @@ def _spans(grid: list[tuple[str, list[tuple[str, bool]]]]) -> list[TableRowOut]:
 
 # --- Entry point ----------------------------------------------------------------------------------
 
-def plan_context(result: ParseResult, style: str, fonts: FontSet) -> dict:
+def plan_context(result: ParseResult, style: str, fonts: FontSet, imprint: Imprint | None = None) -> dict:
     plan = result.plan
     attachment_title = plan.attachment_title or ("附件" if plan.indicators else None)
     notice_ctx = None
@@ -288,12 +288,32 @@ def plan_context(result: ParseResult, style: str, fonts: FontSet) -> dict:
         })
     return {
         "style": style,
+        "imprint": plan_imprint(result, imprint) if style == "formal" else None,
         "doc": pdf_metadata(result),
         "notice": notice_ctx,
         "plan": {"title": plan.title, "paragraphs": plan_paragraphs(result),
                  "attachments": [attachment_title] if attachments and attachment_title else []},
         "attachments": attachments,
     }
+
+
+def plan_imprint(result: ParseResult, given: Imprint | None = None) -> dict | None:
+    """The 版记 (GB/T 9704 §7.4) of the formal plan: the source's (`notice.imprint`), with the fields the
+    configuration gives (`given`, e.g. `plandoc render --cc`) taking precedence. Without a 印发机关
+    the issuing organ prints it; without a 印发日期, the notice's date. None when neither gives a 抄送
+    nor a 印发 line."""
+    n = result.notice
+    src = n.imprint if n is not None and n.imprint is not None else Imprint()
+    cc_text = (given.cc_text if given and given.cc_text else None) or src.cc_text or \
+        ("、".join(src.cc) if src.cc else None)
+    printer = (given.printer if given else None) or src.printer
+    date = (given.print_date if given else None) or src.print_date
+    if not (cc_text or printer or date):
+        return None
+    printer = printer or (n.issuer if n is not None else None) or result.plan.region or ""
+    date = date or (n.date if n is not None else None)
+    return {"cc": (cc_text.rstrip("。.") + "。") if cc_text else None,
+            "printer": printer, "date": (date_zh(date) + "印发") if date else "", "new_page": False}
 
 
 def pdf_metadata(result: ParseResult) -> dict:
@@ -315,11 +335,12 @@ def _addressee_line(addressees: list[str]) -> str | None:
 
 
 def render_plan_pdf(result: ParseResult, out: Path, style: str = "plain", *,
-                    fonts: FontSet | None = None) -> RenderReport:
+                    fonts: FontSet | None = None, imprint: Imprint | None = None) -> RenderReport:
     """Render the plan to `out` (atomically). Raises InputError with a Chinese reason on failure."""
     if style not in STYLES:
         raise InputError(None, f"不支持的排版样式“{style}”", hint="可选 plain 或 formal")
     if not result.plan.sections and not result.plan.preamble and not result.plan.indicators:
         raise InputError(result.source.path, "解析结果里没有计划正文，无法排版", hint="请确认输入的是计划通知")
     fonts = fonts or resolve_fonts()
-    return render_pdf("plan.html.j2", plan_context(result, style, fonts), out, fonts=fonts, label="计划")
+    context = plan_context(result, style, fonts, imprint)
+    return render_pdf("plan.html.j2", context, out, fonts=fonts, label="计划", relayout=imprint_relayout(context))

@@ -503,9 +503,9 @@ class _ReWithHanGaps:
         return getattr(self._real, name)
 
     def finditer(self, pattern, string, flags=0):
-        from pipeline.render.justify import _SPACE_OR_HAN_GAP, _SPACE_PATTERN
+        from pipeline.render.justify import _SPACE_OR_HAN_GAP, _SPACE_OR_HAN_RUN, _SPACE_PATTERN, shortcuts
         if pattern == _SPACE_PATTERN and not flags:
-            return _SPACE_OR_HAN_GAP.finditer(string)
+            return (_SPACE_OR_HAN_RUN if shortcuts["on"] else _SPACE_OR_HAN_GAP).finditer(string)
         return self._real.finditer(pattern, string, flags)
 
 
@@ -521,6 +521,11 @@ def _justify_problem() -> Optional[str]:
         return "count_expandable_spaces changed"
     if "count_expandable_spaces(line)" not in _source("weasyprint.layout.inline", "justify_line"):
         return "justify_line changed"
+    spacing = _source("weasyprint.layout.inline", "add_word_spacing")      # replicated by _spread
+    if "layout.deactivate()" not in spacing or "box.translate(x_advance, 0)" not in spacing:
+        return "add_word_spacing changed"
+    if "self.set_text(self.text, justify=True)" not in _source("weasyprint.text.line_break", "Layout.reactivate"):
+        return "Layout.reactivate changed"                    # _justified_layout relies on it
     return None
 
 
@@ -528,7 +533,7 @@ def _apply_justify() -> None:
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
-    from pipeline.render.justify import MAX_STRETCH_EM, MIN_STRETCH_PT, han_gaps
+    from pipeline.render.justify import MAX_STRETCH_EM, MIN_STRETCH_PT, han_gaps, shortcuts
 
     original_count = inline.count_expandable_spaces
     original_justify = inline.justify_line
@@ -545,12 +550,68 @@ def _apply_justify() -> None:
     def justify_line(context, line, extra_width):
         """WeasyPrint's justify_line with a cap on the space each gap receives. A line already flush
         (28 hanzi fill the 版心 exactly) is left alone: re-shaping it would change nothing visible and
-        costs a Pango layout per text box."""
+        costs a Pango layout per text box. The gaps of each text box are counted once (`_gaps`) and
+        handed to `_spread`, instead of being counted again for every box by add_word_spacing."""
         if extra_width < MIN_STRETCH_PT:
             return
-        if (nb := count_expandable_spaces(line)):
+        counts: dict[int, int] = {}
+        if (nb := _gaps(line, counts)):
             cap = MAX_STRETCH_EM * line.style["font_size"]
-            inline.add_word_spacing(context, line, min(extra_width / nb, cap), 0)
+            _spread(context, line, min(extra_width / nb, cap), 0, counts)
+
+    def _gaps(box, counts) -> int:
+        if isinstance(box, inline.boxes.TextBox):
+            n = counts[id(box)] = original_count(box) + han_gaps(box.text)
+            return n
+        if isinstance(box, (inline.boxes.LineBox, inline.boxes.InlineBox)):
+            return sum(_gaps(child, counts) for child in box.children)
+        return original_count(box)
+
+    def _spread(context, box, spacing, x_advance, counts):
+        """WeasyPrint 70's add_word_spacing (same geometry, same order), with the gap counts from
+        `_gaps` and `_justified_layout` instead of a new Pango layout per stretched text box."""
+        if isinstance(box, inline.boxes.TextBox):
+            box.justification_spacing = spacing
+            box.position_x += x_advance
+            nb = counts.get(id(box), 0)
+            if nb > 0:
+                box.pango_layout = _justified_layout(context, box, spacing)
+                extra = spacing * nb
+                x_advance += extra
+                box.width += extra
+        elif isinstance(box, (inline.boxes.LineBox, inline.boxes.InlineBox)):
+            box.position_x += x_advance
+            previous = x_advance
+            children = box.children[::-1] if box.style["direction"] == "rtl" else box.children
+            for child in children:
+                if child.is_in_normal_flow():
+                    x_advance = _spread(context, child, spacing, x_advance, counts)
+            box.width += x_advance - previous
+        else:
+            box.translate(x_advance, 0)
+        return x_advance
+
+    def _justified_layout(context, box, spacing):
+        """The layout a stretched text box is drawn with. add_word_spacing builds a new one (a Pango
+        context, font description and layout, the text set) only to deactivate it at once: what survives
+        is its text, its justification spacing and the metrics its setup read from the style, and the
+        drawing code rebuilds the Pango objects from those (`Layout.reactivate`). The box's own layout,
+        from the line split, already holds the same text and metrics of the same style; a shallow copy
+        with the new spacing is that same deactivated layout without the Pango work. Anything unusual
+        (a text that changed since the split, a layout still active) takes WeasyPrint's way."""
+        old = box.pango_layout
+        if shortcuts["on"] and old is not None and getattr(old, "text", None) == box.text \
+                and not hasattr(old, "layout"):
+            new = object.__new__(type(old))       # a shallow copy (copy.copy costs 3× more here)
+            new.__dict__.update(old.__dict__)
+            new.justification_spacing = spacing
+            new.max_width = None
+            new.first_line_direction = 0
+            return new
+        layout = line_break.create_layout(box.text, box.style, context, max_width=None,
+                                          justification_spacing=spacing)
+        layout.deactivate()
+        return layout
 
     inline.count_expandable_spaces = count_expandable_spaces
     inline.justify_line = justify_line
@@ -591,7 +652,10 @@ ADAPTATIONS: dict[str, Adaptation] = {a.name: a for a in (
                           Shape("weasyprint.layout.inline", "boxes.TextBox"),
                           Shape("weasyprint.layout.inline", "boxes.LineBox"),
                           Shape("weasyprint.layout.inline", "boxes.InlineBox"),
-                          Shape("weasyprint.text.line_break", "Layout.set_text", ("self", "text", "justify"))),
+                          Shape("weasyprint.text.line_break", "Layout.set_text", ("self", "text", "justify")),
+                          Shape("weasyprint.text.line_break", "Layout.reactivate"),
+                          Shape("weasyprint.text.line_break", "create_layout",
+                                ("text", "style", "context", "max_width", "justification_spacing"))),
                check=_justify_problem, apply=_apply_justify,
                fallback="CJK lines stay ragged right"),
 )}

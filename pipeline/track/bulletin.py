@@ -113,8 +113,9 @@ def make_bulletin(result: ParseResult, progress: list[Path], as_of: str | None, 
                 from pipeline.render.docx_writer import write_bulletin_docx
                 write_bulletin_docx(context, o, fonts=fonts)
             else:
-                from pipeline.render.engine import render_pdf
-                render_pdf("bulletin.html.j2", context, o, fonts=fonts, label="通报")
+                from pipeline.render.engine import imprint_relayout, render_pdf
+                render_pdf("bulletin.html.j2", context, o, fonts=fonts, label="通报",
+                           relayout=imprint_relayout(context))
         record_round(db, figures["plan_key"], figures["as_of"], fig.history_payloads(figures))
     finally:
         db.close()

@@ -340,7 +340,8 @@ def imprint(f: dict, cfg: TrackConfig, signed: dt.date) -> dict | None:
     if not cfg.bulletin.cc:
         return None
     printer = (cfg.bulletin.printer or issuer_name(f, cfg)).replace("{region}", f["plan"].get("region") or "")
-    return {"cc": cfg.bulletin.cc.rstrip("。") + "。", "printer": printer, "date": date_zh(signed.isoformat()) + "印发"}
+    return {"cc": cfg.bulletin.cc.rstrip("。") + "。", "printer": printer, "date": date_zh(signed.isoformat()) + "印发",
+            "new_page": False}
 
 
 def bulletin_context(f: dict, cfg: TrackConfig, *, style: str = "plain", fonts=None, issue: int | None = None,
