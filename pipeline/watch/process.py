@@ -339,7 +339,8 @@ def _finish(archive: Archive, task: Task, state: str, folder: Path, *, detail: s
     row = archive.get(task.token)
     if state != "failed" and (row is None or archive.generation != _generation[0]):
         raise Failure(ARCHIVE_REPLACED, hint="请把该文件重新放入收文目录")
-    _move_original(Path(task.claim_path), final, row)
+    # a failure is still delivered with its reason when the archive vanished again just now
+    _move_original(Path(task.claim_path), final, row or {"state": state, "error": error, "name": task.name})
     return Outcome(task.token, task.name, state, detail, str(final))
 
 
