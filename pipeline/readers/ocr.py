@@ -40,8 +40,11 @@ from pipeline.readers.pdf_layout import is_wide
 from pipeline.readers.positioned import assemble_pages, char, h_edge, layout_page, v_edge
 from pipeline.text import normalize
 
-OCR_DPI = 200                 # recognition resolution (see the module doc and `make bench`)
+OCR_DPI = 200                 # recognition resolution of running text (see the module doc and `make bench`)
+SCAN_DPI = 300                # raster resolution: rules, deskew and table cells are read at this one
 OCR_LANG = "chi_sim"
+CELL_LANG = "chi_sim+eng"     # second reading of a cell chi_sim leaves without Han (numbers, %, a lone 1)
+MAX_SKEW_DEG = 3.0            # a scan tilted more than this is not corrected (and likely unreadable)
 PAGE_TIMEOUT_S = 120.0        # one page; a page that takes longer is not a page of a notice
 RASTER_TIMEOUT_S = 120.0
 MAX_PAGES = 60
@@ -92,6 +95,7 @@ class Glyph:
     bottom: float
     conf: float
     line: str
+    image: int = 0            # which image of a multi-image call (a table cell) the glyph came from
 
 
 @dataclass(slots=True)
@@ -116,11 +120,14 @@ class _Hocr(HTMLParser):
         self._line = ""
         self._word_conf = 0.0
         self._pending: tuple[list[float], float] | None = None
+        self._image = -1
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         cls, title = a.get("class", ""), a.get("title", "")
-        if cls in self._LINE_CLASSES:
+        if cls == "ocr_page":
+            self._image += 1
+        elif cls in self._LINE_CLASSES:
             self._line = a.get("id", "")
         elif cls == "ocrx_word":
             conf = re.search(r"x_wconf\s+([\d.]+)", title)
@@ -136,19 +143,22 @@ class _Hocr(HTMLParser):
     def handle_data(self, data):
         if self._pending is not None and data.strip():
             (x0, top, x1, bottom), conf = self._pending
-            self.glyphs.append(Glyph(data.strip(), x0, top, x1, bottom, conf, self._line))
+            self.glyphs.append(Glyph(data.strip(), x0, top, x1, bottom, conf, self._line, max(self._image, 0)))
             self._pending = None
 
     def handle_endtag(self, tag):
         self._pending = None
 
 
-def run_tesseract(exe: str, image: Path) -> tuple[list[Glyph], float]:
-    """Positioned characters with confidences (single-threaded: pages run in parallel)."""
+def run_tesseract(exe: str, image: Path, lang: str = OCR_LANG, psm: str = "6") -> tuple[list[Glyph], float]:
+    """Positioned characters with confidences (single-threaded: pages run in parallel).
+
+    `image` may also be a text file listing several images (one model load for all the cells of a
+    table); each glyph then says which image it came from (`Glyph.image`)."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     started = time.perf_counter()
     try:
-        proc = subprocess.run([exe, str(image), "stdout", "-l", OCR_LANG, "--psm", "6",
+        proc = subprocess.run([exe, str(image), "stdout", "-l", lang, "--psm", psm,
                                "-c", "hocr_char_boxes=1", "hocr"], capture_output=True, timeout=PAGE_TIMEOUT_S, env=env)
     except subprocess.TimeoutExpired:
         raise InputError(image, f"文字识别超时（单页超过 {PAGE_TIMEOUT_S:.0f} 秒）", hint=_HINT) from None
@@ -206,26 +216,34 @@ def rules_from_image(gray, dpi: int) -> list[tuple[str, float, float, float]]:
 
 # ------------------------------------------------------------------------------------ pages
 
-def _rasterize_pdf(path: Path, data: bytes, tmp: Path) -> list[Path]:
+def _rasterize_pdf(path: Path, data: bytes, tmp: Path, pages: list[int] | None = None) -> list[Path]:
+    """Page images at `SCAN_DPI`, grayscale; `pages` (1-based) limits them to those pages (a mixed PDF's
+    image-only pages), in that order."""
     src = tmp / "in.pdf"
     src.write_bytes(data)
+    wanted = pages if pages is not None else [None]
+    out: list[Path] = []
     try:
-        subprocess.run(["pdftoppm", "-r", str(OCR_DPI), "-gray", "-png", "-l", str(MAX_PAGES), str(src), str(tmp / "p")],
-                       capture_output=True, timeout=RASTER_TIMEOUT_S, check=True)
+        for n in wanted:
+            rng = ["-f", str(n), "-l", str(n)] if n is not None else ["-l", str(MAX_PAGES)]
+            stem = tmp / (f"q{n}" if n is not None else "p")
+            subprocess.run(["pdftoppm", "-r", str(SCAN_DPI), "-gray", "-png", *rng, str(src), str(stem)],
+                           capture_output=True, timeout=RASTER_TIMEOUT_S, check=True)
+            made = sorted(tmp.glob(stem.name + "-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+            out += made
     except FileNotFoundError:
         raise InputError(path, "无法把 PDF 页面转为图像：未安装 poppler-utils（pdftoppm）") from None
     except subprocess.TimeoutExpired:
         raise InputError(path, "PDF 页面转图像超时，文件可能损坏", hint=_HINT) from None
     except subprocess.CalledProcessError:
         raise InputError(path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT) from None
-    pages = sorted(tmp.glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    if not pages:
+    if not out:
         raise InputError(path, "PDF 没有可识别的页面", hint=_HINT)
-    return pages
+    return out
 
 
 def _prepare_image(path: Path, data: bytes, tmp: Path) -> Path:
-    """A photo or scanned image → one grayscale PNG at about `OCR_DPI` (orientation from EXIF)."""
+    """A photo or scanned image → one grayscale PNG at about `SCAN_DPI` (orientation from EXIF)."""
     from PIL import Image, ImageOps
     try:
         img = Image.open(io.BytesIO(data))
@@ -239,7 +257,7 @@ def _prepare_image(path: Path, data: bytes, tmp: Path) -> Path:
     dpi = img.info.get("dpi", (0, 0))[0] or 0
     if not 50 <= dpi <= 1200:
         dpi = img.width / 8.27
-    scale = OCR_DPI / dpi
+    scale = SCAN_DPI / dpi
     if abs(scale - 1) > 0.1:
         img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.LANCZOS)
     out = tmp / "p-1.png"
@@ -247,31 +265,222 @@ def _prepare_image(path: Path, data: bytes, tmp: Path) -> Path:
     return out
 
 
-def _erase_rules(gray, rules, image: Path) -> Path:
-    """The page with its table rules painted white: Tesseract reads grid lines as 一 | _ and loses the
-    cell text next to them. The rules themselves are kept as edges for the table finder."""
+def skew_angle(gray) -> float:
+    """The tilt of a scanned page in degrees (counter-clockwise positive), 0 when under 0.1°.
+
+    Text lines are horizontal runs of ink: rotated by the right angle, the rows' ink profile is the
+    most uneven (dark lines, white gaps). Searched on a small binarised copy, coarse then fine; a page
+    without enough ink keeps 0. Rule detection and Tesseract's line finder both assume level lines."""
     import numpy as np
     from PIL import Image
-    pixels = np.array(gray)
+    small = gray.resize((max(1, gray.width // 3), max(1, gray.height // 3)), Image.BILINEAR)
+    ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
+    if np.asarray(ink).mean() < 0.5:
+        return 0.0
+
+    def score(angle: float) -> float:
+        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST, fillcolor=0)).sum(axis=1, dtype=np.float64)
+        return float(np.var(np.diff(rows)))
+
+    best = max((a / 4 for a in range(int(-MAX_SKEW_DEG * 4), int(MAX_SKEW_DEG * 4) + 1)), key=score)
+    best = max((best + a / 20 for a in range(-5, 6)), key=score)
+    return 0.0 if abs(best) < 0.1 else best
+
+
+def _deskew(gray):
+    angle = skew_angle(gray)
+    if angle == 0.0:
+        return gray
+    from PIL import Image
+    return gray.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+
+
+def _erase_rules(pixels, rules):
+    """The page with its table rules painted white: Tesseract reads grid lines as 一 | _ and loses the
+    cell text next to them. The rules themselves are kept as edges for the table finder."""
+    pixels = pixels.copy()
     for orient, pos, start, end in rules:
         p, a, b = int(pos), int(start), int(end)
         if orient == "h":
             pixels[max(0, p - 3):p + 4, max(0, a - 2):b + 2] = 255
         else:
             pixels[max(0, a - 2):b + 2, max(0, p - 3):p + 4] = 255
-    out = image.with_name(image.stem + "-clean.png")
-    Image.fromarray(pixels).save(out)
-    return out
+    return pixels
+
+
+def table_cells(rules) -> list[tuple[float, float, float, float]]:
+    """Cell boxes (x0, top, x1, bottom, pixels) of the tables the rules draw — the same lattice finder
+    the layout runs later, so a cell read here is the cell its text is assigned to."""
+    from pdfplumber.table import TableFinder
+    from pipeline.readers.positioned import _EdgePage
+    edges = [h_edge(a, b, pos) if o == "h" else v_edge(pos, a, b) for o, pos, a, b in rules]
+    cells = []
+    for t in TableFinder(_EdgePage(edges)).tables:
+        if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2:
+            cells += [c for c in t.cells if c[2] - c[0] > 12 and c[3] - c[1] > 12]
+    return cells
+
+
+CELL_INSET = 5        # px at SCAN_DPI kept clear of a cell's rules (their erased remnants)
+MIN_CELL_INK = 40     # dark pixels at SCAN_DPI: the smallest value (a 1, a dash) has about 80
+CELL_PAD = 10         # white margin around a cell crop: Tesseract misses glyphs touching the edge
+
+
+def _dash_in(crop) -> bool:
+    """The cell's only ink is one thin horizontal stroke: a dash (no value). Tesseract drops a lone
+    dash as noise or reads 一/-; its shape is unambiguous."""
+    import numpy as np
+    dark = crop < 128
+    if not dark.any():
+        return False
+    ys, xs = np.nonzero(dark)
+    h, w = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
+    return w >= 4 * h and h <= SCAN_DPI * 0.02 and dark.sum() >= 0.6 * h * w
+
+
+def binarise(crop, level: float):
+    """Black and white with the threshold at `level` of the way from ink to paper (levels taken from
+    the crop itself, so a grey or dim scan is handled alike). Small table text is read at two levels:
+    at 0.5 (Otsu-like) chi_sim reads 吨 as 邑 and 2.3 as 23 on a JPEG-blurred scan, at 0.75 (heavier
+    strokes) it drops the boxy 四 as a frame; `_read_cells` keeps the better reading of each cell."""
+    import numpy as np
+    ink, paper = np.percentile(crop, 0.5), np.percentile(crop, 90)
+    if paper - ink < 40:
+        return crop
+    return np.where(crop > ink + level * (paper - ink), 255, 0).astype(np.uint8)
+
+
+def _coverage(glyphs: list[Glyph], dark) -> float:
+    """Share of the crop's ink inside the glyph boxes: a reading that leaves ink unexplained has
+    dropped a character (confidence does not show it — the glyphs it kept are sure)."""
+    import numpy as np
+    total = int(dark.sum())
+    if not total:
+        return 1.0
+    mask = np.zeros_like(dark)
+    for g in glyphs:
+        mask[max(0, int(g.top) - 3):int(g.bottom) + 4, max(0, int(g.x0) - 3):int(g.x1) + 4] = True
+    return float((dark & mask).sum()) / total
+
+
+def _mean_conf(glyphs: list[Glyph]) -> float:
+    return sum(g.conf for g in glyphs) / len(glyphs) if glyphs else 0.0
+
+
+def _has_han(glyphs: list[Glyph]) -> bool:
+    return any(re.match(_CJK, g.text) for g in glyphs)
+
+
+def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float]:
+    """Every table cell recognised on its own (one Tesseract call per reading for all of them).
+
+    Read as part of the page, cells in one row become one "line" and a merged cell's text mixes
+    with its neighbours' rows; a small lone value (1, %, —) is dropped. Crops are taken at `SCAN_DPI`
+    (table text is small) and read binarised at two levels (`binarise`); the reading that explains
+    most of the cell's ink (`_coverage`), then the more confident one, is kept. A lone dash is
+    recognised by its shape (`_dash_in`). A cell still without Han characters or with low confidence
+    is read again with `CELL_LANG` as one line — chi_sim splits % into 9%6 and reads a lone 1 as 工,
+    the English model does not — and kept if better, except that Latin letters never replace Han
+    text (the English model turns 吨 into "ng")."""
+    import numpy as np
+    from PIL import Image
+    crops: list[tuple[int, int, object]] = []            # (x offset, y offset, page pixels of the cell)
+    for x0, top, x1, bottom in cells:
+        ox, oy = int(x0) + CELL_INSET, int(top) + CELL_INSET
+        crop = pixels[oy:int(bottom) - CELL_INSET, ox:int(x1) - CELL_INSET]
+        if crop.size == 0 or (crop < 128).sum() < MIN_CELL_INK:
+            continue                      # empty (or a few specks of scanner noise)
+        crops.append((ox - CELL_PAD, oy - CELL_PAD, crop))
+    if not crops:
+        return [], 0.0
+    seconds = 0.0
+
+    def batch(ks: list[int], level: float, lang: str, psm: str) -> dict[int, list[Glyph]]:
+        nonlocal seconds
+        tag = f"{lang}-{psm}-{level}"
+        files = []
+        for k in ks:
+            crop = binarise(crops[k][2], level)
+            padded = np.full((crop.shape[0] + 2 * CELL_PAD, crop.shape[1] + 2 * CELL_PAD), 255, np.uint8)
+            padded[CELL_PAD:-CELL_PAD, CELL_PAD:-CELL_PAD] = crop
+            f = work / f"cell-{k}-{tag}.png"
+            Image.fromarray(padded).save(f)
+            files.append(f)
+        listing = work / f"cells-{tag}.txt"
+        listing.write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
+        glyphs, secs = run_tesseract(exe, listing, lang, psm)
+        seconds += secs
+        by_image: dict[int, list[Glyph]] = {}
+        for g in glyphs:
+            by_image.setdefault(ks[g.image], []).append(g)
+        return by_image
+
+    def score(k: int, glyphs: list[Glyph]) -> tuple[float, float]:
+        dark = np.pad(binarise(crops[k][2], 0.5) < 128, CELL_PAD)
+        return round(_coverage(glyphs, dark) * 20) / 20, _mean_conf(glyphs)
+
+    out: dict[int, list[Glyph]] = {}
+    ks = []
+    for k, (_, _, crop) in enumerate(crops):
+        if _dash_in(crop):
+            ys, xs = np.nonzero(crop < 128)
+            size = SCAN_DPI * 0.15
+            mid = (ys.min() + ys.max()) / 2 + CELL_PAD
+            out[k] = [Glyph("—", xs.min() + CELL_PAD, mid - size / 2, xs.max() + CELL_PAD, mid + size / 2, 90.0, "dash")]
+        else:
+            ks.append(k)
+    if ks:
+        light, heavy = batch(ks, 0.5, OCR_LANG, "6"), batch(ks, 0.75, OCR_LANG, "6")
+        for k in ks:
+            a, b = light.get(k, []), heavy.get(k, [])
+            out[k] = a if score(k, a) >= score(k, b) else b
+        again = [k for k in ks if not _has_han(out[k]) or _mean_conf(out[k]) < LOW_CONFIDENCE]
+        if again:
+            second = batch(again, 0.75, CELL_LANG, "7")
+            for k in again:
+                other = second.get(k, [])
+                latin_for_han = (_has_han(out[k]) and not _has_han(other)
+                                 and any(g.text.isascii() and g.text.isalpha() for g in other))
+                if other and not latin_for_han and score(k, other) > score(k, out[k]):
+                    out[k] = other
+    placed = []
+    for k, glyphs in out.items():
+        ox, oy = crops[k][0], crops[k][1]
+        for g in glyphs:
+            placed.append(Glyph(g.text, g.x0 + ox, g.top + oy, g.x1 + ox, g.bottom + oy, g.conf, f"cell{k}-{g.line}"))
+    return placed, seconds
 
 
 def _recognise(exe: str, number: int, image: Path) -> PageResult:
+    """One page: deskewed, rules found and erased, table cells read one by one, the rest of the page
+    (tables blanked) read at `OCR_DPI`. Glyph boxes are in pixels at `SCAN_DPI`."""
+    import numpy as np
     from PIL import Image
     with Image.open(image) as img:
-        gray = img.convert("L")
-        result = PageResult(number, OCR_DPI, gray.width, gray.height)
-        result.rules = rules_from_image(gray, OCR_DPI)
-        target = _erase_rules(gray, result.rules, image) if result.rules else image
-    result.glyphs, result.engine_seconds = run_tesseract(exe, target)
+        gray = _deskew(img.convert("L"))
+    result = PageResult(number, SCAN_DPI, gray.width, gray.height)
+    result.rules = rules_from_image(gray, SCAN_DPI)
+    pixels = np.asarray(gray)
+    cells = table_cells(result.rules) if result.rules else []
+    if result.rules:
+        pixels = _erase_rules(pixels, result.rules)
+    body = pixels.copy() if cells else pixels
+    for x0, top, x1, bottom in cells:
+        body[int(top):int(bottom) + 1, int(x0):int(x1) + 1] = 255
+    scale = OCR_DPI / SCAN_DPI
+    small = Image.fromarray(body).resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
+                                         Image.LANCZOS)
+    target = image.with_name(image.stem + "-body.png")
+    small.save(target)
+    glyphs, result.engine_seconds = run_tesseract(exe, target)
+    result.glyphs = [Glyph(g.text, g.x0 / scale, g.top / scale, g.x1 / scale, g.bottom / scale, g.conf, g.line)
+                     for g in glyphs]
+    if cells:
+        work = image.with_name(image.stem + "-cells")
+        work.mkdir(exist_ok=True)
+        cell_glyphs, secs = _read_cells(exe, pixels, cells, work)
+        result.glyphs += cell_glyphs
+        result.engine_seconds += secs
     return result
 
 
@@ -335,7 +544,8 @@ def _snap_sizes(chars: list[dict]) -> None:
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _YEAR_BRACKETS = re.compile(r"(?<=[\u3400-\u9fff])\s*[【\[［〔﹝(（{]\s*((?:19|20)\d{2})\s*[】\]］〕﹞)）}]\s*(?=\d{1,4}\s*号)")
-_SPACED_DECIMAL = re.compile(r"(?<=\d)\s+(?=[.．]\d)|(?<=\d[.．])\s+(?=\d)")
+_SPACED_DECIMAL = re.compile(r"(?<=\d)\s+(?=[.．]\s*\d)|(?<=\d[.．])\s+(?=\d)")
+_NUMBER_CELL = re.compile(r"[-+−]?\s*\d[\d\s.．,]*%?")
 _MIXED_PARENS = re.compile(r"(?:〈([^〈〉（）()]{0,40})[）)]|[（(]([^〈〉（）()]{0,40})〉)")
 _MIXED_PAIR = re.compile(r"[【〔﹝\[［]([^【】〔〕\[\]［］]{1,20})[】〕﹞\]］]")
 
@@ -345,7 +555,7 @@ def fix_punctuation(text: str) -> str:
     if not text:
         return text
     text = text.replace("丶", "、")
-    text = _SPACED_DECIMAL.sub("", text)          # 251 .2 → 251.2: a decimal point's box sits apart
+    text = _SPACED_DECIMAL.sub("", _SPACED_DECIMAL.sub("", text))   # 251 . 2 → 251.2: a point's box sits apart
     text = _YEAR_BRACKETS.sub(lambda m: f"〔{m.group(1)}〕", text)
     # a bracket pair whose halves disagree (〔…】, 【…] ) is one kind: 〔〕 around numbers, 【】 otherwise
     def pair(m):
@@ -389,6 +599,8 @@ def _fix_block(b):
     if isinstance(b, TableBlock):
         for c in b.cells:
             c.text = fix_punctuation(c.text)
+            if _NUMBER_CELL.fullmatch(c.text.strip()):
+                c.text = re.sub(r"\s+", "", c.text)   # a cell holding one number: OCR's gaps are not spaces
             if _LONE_DASH.fullmatch(c.text.strip()):
                 c.text = "—"                   # a cell's lone dash ("no value") read as 一 or -
         return b
