@@ -510,8 +510,14 @@ def _page_items(page: PageResult):
             w = (g1.x1 - g0.x0) / (len(number) + 2)
             glyphs = [Glyph(t, g0.x0 + i * w, g0.top, g0.x0 + (i + 1) * w, g0.bottom, g0.conf, g0.line)
                       for i, t in enumerate("—" + number + "—")]
+        # One OCR line is set in one size, as a PDF's run is: the height of its Han characters (digits,
+        # Latin and punctuation boxes are shorter; left alone a line rich in numbers looked smaller
+        # type than its neighbours, and the layout path started a new paragraph at it).
+        heights = sorted(g.bottom - g.top for g in glyphs if re.match(_CJK, g.text))
+        line_size = heights[len(heights) // 2] * scale if len(heights) >= 3 else None
         for g in glyphs:
-            c = char(g.text, g.x0 * scale, g.top * scale, g.x1 * scale, g.bottom * scale, (g.bottom - g.top) * scale)
+            size = line_size if line_size is not None else (g.bottom - g.top) * scale
+            c = char(g.text, g.x0 * scale, g.top * scale, g.x1 * scale, g.bottom * scale, size)
             c["conf"] = g.conf
             chars.append(c)
     edges = []
@@ -521,7 +527,28 @@ def _page_items(page: PageResult):
         else:
             edges.append(v_edge(pos * scale, start * scale, end * scale))
     _snap_sizes(chars)
+    _em_boxes(chars)
     return layout_page(chars, edges, page.number, page.height_px * scale)
+
+
+_INK_LEFT = "，。、；：！？”’）》」』】〕〉"     # full-width punctuation drawn in the left of its square
+
+
+def _em_boxes(chars: list[dict]) -> None:
+    """Widen a CJK character's OCR box (tight around the ink) to its em square, as a PDF text layer
+    gives it (the advance width). Otherwise a line ending in 由 or ， seems to stop short of the right
+    margin and the layout path ends the paragraph there — a wrapped sentence split in two."""
+    for c in chars:
+        t, size = c["text"], c["size"]
+        if len(t) != 1 or not is_wide(t) or t in "—…" or c["x1"] - c["x0"] >= size:
+            continue
+        if t in _INK_LEFT:
+            c["x1"] = c["x0"] + size       # (never move a box's left edge past its neighbour: order is by x0)
+        elif not re.match(_CJK, t):
+            continue
+        else:
+            mid = (c["x0"] + c["x1"]) / 2
+            c["x0"], c["x1"] = mid - size / 2, mid + size / 2
 
 
 def _snap_sizes(chars: list[dict]) -> None:
@@ -545,6 +572,7 @@ _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _YEAR_BRACKETS = re.compile(r"(?<=[\u3400-\u9fff])\s*[【\[［〔﹝(（{]\s*((?:19|20)\d{2})\s*[】\]］〕﹞)）}]\s*(?=\d{1,4}\s*号)")
 _SPACED_DECIMAL = re.compile(r"(?<=\d)\s+(?=[.．]\s*\d)|(?<=\d[.．])\s+(?=\d)")
+_STRAY_OPENING = re.compile(r"(?<=”)“(?=[。，；：！？、]|$)")   # “ cannot precede closing punctuation
 _NUMBER_CELL = re.compile(r"[-+−]?\s*\d[\d\s.．,]*%?")
 _MIXED_PARENS = re.compile(r"(?:〈([^〈〉（）()]{0,40})[）)]|[（(]([^〈〉（）()]{0,40})〉)")
 _MIXED_PAIR = re.compile(r"[【〔﹝\[［]([^【】〔〕\[\]［］]{1,20})[】〕﹞\]］]")
@@ -587,8 +615,15 @@ def fix_punctuation(text: str) -> str:
     # double quotes (straight or curly, as OCR guesses the direction): Chinese text does not nest them,
     # so they alternate opening / closing through the paragraph
     if re.search(r'["“”]', text):
-        parts = re.split(r'["“”]', text)
-        text = parts[0] + "".join(("“" if i % 2 == 0 else "”") + part for i, part in enumerate(parts[1:]))
+        out, opened = [], False
+        for ch in text:
+            if ch in '"“”':
+                ch, opened = ("”", False) if opened else ("“", True)
+            elif ch in "。！？；" and opened:
+                opened = False       # a quote lost or added by OCR upsets only its own sentence
+            out.append(ch)
+        text = "".join(out)
+        text = _STRAY_OPENING.sub("", text)
     return text
 
 
