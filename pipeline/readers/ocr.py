@@ -284,7 +284,8 @@ def skew_angle(gray) -> float:
 
     best = max((a / 4 for a in range(int(-MAX_SKEW_DEG * 4), int(MAX_SKEW_DEG * 4) + 1)), key=score)
     best = max((best + a / 20 for a in range(-5, 6)), key=score)
-    return 0.0 if abs(best) < 0.1 else best
+    # a level page scores about the same a hair either way (1 px at this scale): leave it alone
+    return 0.0 if abs(best) < 0.1 or score(0.0) >= 0.97 * score(best) else best
 
 
 def _deskew(gray):
@@ -678,18 +679,20 @@ def _diagnostics(pages: list[PageResult]) -> Diagnostics:
     return out
 
 
-def recognise_pages(path: Path, images: list[Path], progress=None) -> list[PageResult]:
-    """OCR every page image, at most `ocr_workers()` at a time; results in page order."""
+def recognise_pages(path: Path, images: list[Path], progress=None, numbers: list[int] | None = None) -> list[PageResult]:
+    """OCR every page image, at most `ocr_workers()` at a time; results in page order. `numbers` are
+    the images' page numbers in the document (1, 2, … unless only some pages are recognised)."""
     exe = check_engine(path)
+    numbers = numbers or list(range(1, len(images) + 1))
     results: list[PageResult | None] = [None] * len(images)
     with ThreadPoolExecutor(max_workers=min(ocr_workers(), len(images))) as pool:
-        futures = {pool.submit(_recognise, exe, i + 1, img): i for i, img in enumerate(images)}
+        futures = {pool.submit(_recognise, exe, numbers[i], img): i for i, img in enumerate(images)}
         for fut in futures:
             i = futures[fut]
             try:
                 results[i] = fut.result()
             except InputError as e:
-                raise InputError(path, e.reason, where=f"第{i + 1}页", hint=e.hint) from None
+                raise InputError(path, e.reason, where=f"第{numbers[i]}页", hint=e.hint) from None
             if progress is not None:
                 progress(i + 1, len(images))
     return results   # type: ignore[return-value]
@@ -732,6 +735,39 @@ def read_ocr(path: Path, data: bytes, sha256: str, kind: str) -> SourceDoc:
     doc = SourceDoc(path=str(path), sha256=sha256, format="pdf" if kind == "pdf" else "image", blocks=blocks,
                     diagnostics=_diagnostics(pages), ocr=True)
     return doc
+
+
+def ocr_pdf_pages(path: Path, data: bytes, numbers: list[int]):
+    """The image-only pages `numbers` of a PDF that otherwise has a text layer (a scanned attachment
+    appended to a printed notice): each recognised on its own, returned as the layout path's page
+    items (to take their place among the text pages) with the clerk-facing notes. Raises `InputError`
+    when there is no OCR engine."""
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="plandoc-ocr-") as tmp:
+        images = _rasterize_pdf(path, data, Path(tmp), pages=numbers)
+        pages = recognise_pages(path, images, numbers=numbers)
+    out = Diagnostics()
+    listed = "、".join(str(n) for n in numbers)
+    n = sum(len(p.glyphs) for p in pages)
+    mean = sum(g.conf for p in pages for g in p.glyphs) / max(n, 1)
+    out.add(DiagnosticCode.ocr_pages, f"第{listed}页没有文本层（扫描页），内容由文字识别（OCR）得到（平均置信度{mean:.0f}%），"
+                                      "数字、标点和专有名词请与原件核对", Where(page=numbers[0]))
+    low = _low_confidence_lines(pages)
+    if low:
+        shown = "；".join(f"第{pg}页“{text}”（{conf:.0f}%）" for pg, text, conf in low[:MAX_LISTED_LINES])
+        out.add(DiagnosticCode.ocr_low_confidence, f"以下各行识别置信度低于{LOW_CONFIDENCE:.0f}%，请重点核对（共{len(low)}行）：{shown}",
+                Where(page=low[0][0]))
+    return [_page_items(p) for p in pages], out
+
+
+def fix_ocr_blocks(blocks: list, pages: set[int]) -> list:
+    """`fix_punctuation` on the blocks that come from OCR'd pages (by their provenance)."""
+    out = []
+    for b in blocks:
+        where = getattr(b, "where", None)
+        page = getattr(where, "page", None) if where is not None else None
+        out.append(_fix_block(b) if page in pages else b)
+    return out
 
 
 def pdf_needs_ocr(data: bytes) -> bool:
