@@ -216,30 +216,48 @@ def rules_from_image(gray, dpi: int) -> list[tuple[str, float, float, float]]:
 
 # ------------------------------------------------------------------------------------ pages
 
-def _rasterize_pdf(path: Path, data: bytes, tmp: Path, pages: list[int] | None = None) -> list[Path]:
-    """Page images at `SCAN_DPI`, grayscale; `pages` (1-based) limits them to those pages (a mixed PDF's
-    image-only pages), in that order."""
+@dataclass(slots=True)
+class PdfPage:
+    """One page of a PDF to recognise, rendered only when a worker takes it up (and deleted after):
+    a 300-dpi page is 8.7 MB as PGM, and PNG-compressing a grainy scan took pdftoppm ~9 s a page."""
+    path: Path                 # the user's file (for messages)
+    src: Path                  # our copy of it
+    number: int
+    tmp: Path
+
+    def render(self) -> Path:
+        stem = self.tmp / f"p-{self.number}"
+        try:
+            subprocess.run(["pdftoppm", "-r", str(SCAN_DPI), "-gray", "-f", str(self.number), "-l", str(self.number),
+                            "-singlefile", str(self.src), str(stem)], capture_output=True, timeout=RASTER_TIMEOUT_S, check=True)
+        except FileNotFoundError:
+            raise InputError(self.path, "无法把 PDF 页面转为图像：未安装 poppler-utils（pdftoppm）") from None
+        except subprocess.TimeoutExpired:
+            raise InputError(self.path, "PDF 页面转图像超时，文件可能损坏", hint=_HINT) from None
+        except subprocess.CalledProcessError:
+            raise InputError(self.path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT) from None
+        out = stem.with_suffix(".pgm")
+        if not out.exists():
+            raise InputError(self.path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT)
+        return out
+
+
+def _rasterize_pdf(path: Path, data: bytes, tmp: Path, pages: list[int] | None = None) -> list[PdfPage]:
+    """The pages to recognise (all, at most `MAX_PAGES`, or the 1-based `pages`), rendered at
+    `SCAN_DPI` in grayscale by the worker that recognises each (`PdfPage.render`)."""
+    import pdfplumber
     src = tmp / "in.pdf"
     src.write_bytes(data)
-    wanted = pages if pages is not None else [None]
-    out: list[Path] = []
-    try:
-        for n in wanted:
-            rng = ["-f", str(n), "-l", str(n)] if n is not None else ["-l", str(MAX_PAGES)]
-            stem = tmp / (f"q{n}" if n is not None else "p")
-            subprocess.run(["pdftoppm", "-r", str(SCAN_DPI), "-gray", "-png", *rng, str(src), str(stem)],
-                           capture_output=True, timeout=RASTER_TIMEOUT_S, check=True)
-            made = sorted(tmp.glob(stem.name + "-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-            out += made
-    except FileNotFoundError:
-        raise InputError(path, "无法把 PDF 页面转为图像：未安装 poppler-utils（pdftoppm）") from None
-    except subprocess.TimeoutExpired:
-        raise InputError(path, "PDF 页面转图像超时，文件可能损坏", hint=_HINT) from None
-    except subprocess.CalledProcessError:
-        raise InputError(path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT) from None
-    if not out:
+    if pages is None:
+        try:
+            with pdfplumber.open(src) as pdf:
+                count = len(pdf.pages)
+        except Exception:
+            raise InputError(path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT) from None
+        pages = list(range(1, min(count, MAX_PAGES) + 1))
+    if not pages:
         raise InputError(path, "PDF 没有可识别的页面", hint=_HINT)
-    return out
+    return [PdfPage(path, src, n, tmp) for n in pages]
 
 
 def _prepare_image(path: Path, data: bytes, tmp: Path) -> Path:
@@ -261,7 +279,7 @@ def _prepare_image(path: Path, data: bytes, tmp: Path) -> Path:
     if abs(scale - 1) > 0.1:
         img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.LANCZOS)
     out = tmp / "p-1.png"
-    img.save(out)
+    img.save(out, compress_level=1)
     return out
 
 
@@ -377,8 +395,9 @@ def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float
 
     Read as part of the page, cells in one row become one "line" and a merged cell's text mixes
     with its neighbours' rows; a small lone value (1, %, —) is dropped. Crops are taken at `SCAN_DPI`
-    (table text is small) and read binarised at two levels (`binarise`); the reading that explains
-    most of the cell's ink (`_coverage`), then the more confident one, is kept. A lone dash is
+    (table text is small) and read binarised at two levels (`binarise`), and at a third, thinner one
+    where both leave ink unexplained; the reading that explains most of the cell's ink
+    (`_coverage`), then the more confident one, is kept. A lone dash is
     recognised by its shape (`_dash_in`). A cell still without Han characters or with low confidence
     is read again with `CELL_LANG` as one line — chi_sim splits % into 9%6 and reads a lone 1 as 工,
     the English model does not — and kept if better, except that Latin letters never replace Han
@@ -435,6 +454,15 @@ def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float
         for k in ks:
             a, b = light.get(k, []), heavy.get(k, [])
             out[k] = a if score(k, a) >= score(k, b) else b
+        # ink left unexplained by both: a third, thinner reading (a boxy 四 on a blurred scan)
+        thin_ks = [k for k in ks if score(k, out[k])[0] < 0.95]
+        if thin_ks:
+            thin = batch(thin_ks, 0.3, OCR_LANG, "6")
+            for k in thin_ks:
+                other = thin.get(k, [])
+                sure = _mean_conf(other) >= max(LOW_CONFIDENCE, _mean_conf(out[k]) - 10)  # not broad garbage boxes
+                if sure and score(k, other) > score(k, out[k]):
+                    out[k] = other
         again = [k for k in ks if not _has_han(out[k]) or _mean_conf(out[k]) < LOW_CONFIDENCE]
         if again:
             second = batch(again, 0.75, CELL_LANG, "7")
@@ -457,8 +485,13 @@ def _recognise(exe: str, number: int, image: Path) -> PageResult:
     (tables blanked) read at `OCR_DPI`. Glyph boxes are in pixels at `SCAN_DPI`."""
     import numpy as np
     from PIL import Image
+    rendered = isinstance(image, PdfPage)
+    if rendered:
+        image = image.render()
     with Image.open(image) as img:
         gray = _deskew(img.convert("L"))
+    if rendered:
+        image.unlink()
     result = PageResult(number, SCAN_DPI, gray.width, gray.height)
     result.rules = rules_from_image(gray, SCAN_DPI)
     pixels = np.asarray(gray)
@@ -472,8 +505,9 @@ def _recognise(exe: str, number: int, image: Path) -> PageResult:
     small = Image.fromarray(body).resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
                                          Image.LANCZOS)
     target = image.with_name(image.stem + "-body.png")
-    small.save(target)
+    small.save(target, compress_level=1)           # a grainy scan compresses slowly and to no use
     glyphs, result.engine_seconds = run_tesseract(exe, target)
+    target.unlink()
     result.glyphs = [Glyph(g.text, g.x0 / scale, g.top / scale, g.x1 / scale, g.bottom / scale, g.conf, g.line)
                      for g in glyphs]
     if cells:
