@@ -538,6 +538,10 @@ def _page_items(page: PageResult):
     for glyphs in by_line.values():
         text = "".join(g.text for g in glyphs)
         in_margin = glyphs[0].top < band or glyphs[-1].bottom > page.height_px - band
+        if in_margin and len(text) <= 8 and not re.search(_CJK, text) and _mean_conf(glyphs) < MIN_MEAN_CONFIDENCE:
+            # a few unreadable marks in the margin (a page number "— 3 —" read as "2 9 ." at 0 %, a
+            # speck): left in, it sat between two pages and ended the paragraph running over them
+            continue
         number = _page_number_line(text) if in_margin else None
         if number is not None:
             # rewrite as the printed form, so the shared furniture rule recognises and drops it
@@ -592,7 +596,13 @@ def _snap_sizes(chars: list[dict]) -> None:
         return
     from collections import Counter
     buckets = Counter(round(c["size"]) for c in chars if is_wide(c["text"]))
-    common = [s for s, n in buckets.most_common() if n >= 5] or [round(chars[0]["size"])]
+    common: list[int] = []
+    for s, n in buckets.most_common():
+        # a size within 10 % of a commoner one is that size blurred (a grainy scan spreads 15 over
+        # 14-16), not a second type size: kept apart, lines alternating 14/16 each began a paragraph
+        if n >= 5 and not any(abs(s - c) <= 0.1 * c for c in common):
+            common.append(s)
+    common = common or [round(chars[0]["size"])]
     for c in chars:
         nearest = min(common, key=lambda s: abs(s - c["size"]))
         if abs(nearest - c["size"]) <= 0.2 * nearest:
