@@ -128,7 +128,8 @@ def test_broken_image_refused(tmp_path):
     ("(含文昌湖7个)", "（含文昌湖7个）"),
     ("〈含文昌湖1个）", "（含文昌湖1个）"),
     ("“向外“坚持以商招商", "“向外”坚持以商招商"),
-    ('坚持"两区同创"，全力', "坚持“两区同创”，全力"),
+    ('坚持“两区同创"，全力', "坚持“两区同创”，全力"),               # OCR's usual: closing read straight
+    ('"四新"经济增加值占比', '"四新"经济增加值占比'),                  # printed straight: opens straight
     ("总投资394 .3亿元", "总投资394.3亿元"),
     ("新增就业5,000人，8:30开始", "新增就业5,000人，8:30开始"),       # digits keep their separators
     ("Windows 10 (x64)", "Windows 10 (x64)"),                          # Latin text untouched
