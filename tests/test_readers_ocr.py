@@ -158,12 +158,13 @@ def test_rules_found_only_where_they_form_a_grid():
 
 # ------------------------------------------------------------------ the scan measured, clean and noisy
 
-# Measured Dec 2026 (issue 15): a 300-dpi scan gives 94 % of the reference facts (was 79 %), the
-# noisy scan below 91 % (was 42 %: no deskew). What remains is single misread characters in running
-# text (雨→两, 巷→埠, 含→合) that break a target's metric, and the straight quotes of "四新" in the
-# table, which OCR cannot tell from curly ones.
-FACTS_FLOOR = 0.92
-NOISY_FACTS_FLOOR = 0.85
+# Measured Dec 2026 (issue 15): a 300-dpi scan gives 96.9 % of the reference facts (was 79 %), the
+# noisy scan below 95.4 % (was 42 %: no deskew), a 150-dpi scan 86.1 % (was 75 %; not tested here:
+# its table rules come out too faint and a few cells merge). What remains is single misread characters
+# in running text (雨→两, 巷→埠, 入→人, 含→合) that change a target's metric; the goal of 98 % is not
+# reached. The floors keep what works from regressing.
+FACTS_FLOOR = 0.95
+NOISY_FACTS_FLOOR = 0.93
 
 
 def _share(path) -> float:

@@ -4,15 +4,21 @@ Engine: Tesseract 5 with Debian's `tesseract-ocr-chi-sim`, chosen over RapidOCR 
 reference notice's pages (README, "Formats"): better character accuracy (99.4 % of letters and digits
 at 150 dpi against RapidOCR's 93.7 %), a fifth of the time per page on one core and ~100 MB instead
 of ~800 MB per page, and no Python dependencies (RapidOCR pulls onnxruntime and OpenCV). Tesseract's
-Chinese model reads best at ~150-200 dpi (body text ~35-45 px high); a 300-dpi scan is therefore
-rendered at `OCR_DPI` for recognition (poppler resamples), which is also faster.
+Chinese model reads running text best at ~150-200 dpi (body text ~35-45 px high); pages are taken at
+`SCAN_DPI` (300) and the running text is resampled to `OCR_DPI` for recognition.
 
-Per page: Tesseract's hOCR with character boxes (`hocr_char_boxes=1`) gives positioned characters
-with a confidence each. Table rules are found in the image itself (long dark runs, `rules_from_image`) and become
-ruling edges, so tables go through the same lattice finder as a PDF's drawn lines. From there
-`positioned` hands over to the PDF layout path. Afterwards `fix_punctuation` repairs what OCR does
-to 公文 punctuation (half-width ，：；（） next to Chinese, 【2023] for 〔2023〕 in a 文号, 丶 for 、, straight
-quotes) — generic rules on character classes, not a list of phrases.
+Per page (`_recognise`): the tilt of a scan is measured and corrected (`skew_angle`); table rules are
+found in the image (long dark runs, `rules_from_image`), erased, and become ruling edges, so tables go
+through the same lattice finder as a PDF's drawn lines. Each table cell is recognised on its own at
+300 dpi (`_read_cells`: two binarisation levels, the reading that explains the cell's ink, an English
+re-read of numbers, a dash by its shape) — read with the page, cells of one row ran into one line and
+small lone values (1, %, —) were dropped. Tesseract's hOCR with character boxes (`hocr_char_boxes=1`)
+gives positioned characters with a confidence each; boxes are widened to the em square and one OCR
+line gets one size, as a PDF's text layer would give them, and from there `positioned` hands over to
+the PDF layout path. Afterwards `fix_punctuation` repairs what OCR does to 公文 punctuation (half-width
+，：；（） next to Chinese, 【2023] for 〔2023〕 in a 文号, 丶 for 、, quote directions, 10 . 1) —
+generic rules on character classes, not a list of phrases. A PDF with a text layer whose some pages
+are images only has just those pages recognised (`ocr_pdf_pages`, called by the PDF reader).
 
 The result is marked `ocr=True` and carries a warning that the text came from OCR, plus one warning
 listing the lines whose confidence is below `LOW_CONFIDENCE` (page and text), so the clerk knows what
