@@ -264,3 +264,13 @@ def test_mixed_pdf_ocrs_only_the_image_pages_in_order(mixed_pdf):
     assert len(r["plan"]["indicators"]) >= 20, "the scanned table page is read"
     pages = {row["where"]["page"] for row in r["plan"]["indicators"]}
     assert pages == {11}
+
+
+def test_mixed_pdf_without_an_ocr_engine_reports_the_pages_unread(mixed_pdf, tmp_path, monkeypatch):
+    """No Tesseract on the server: the text pages are still read, the image pages are named as unread."""
+    monkeypatch.setenv("PATH", str(tmp_path))             # an empty directory: no tesseract, no pdftoppm
+    doc = read_document(mixed_pdf)
+    assert doc.format == "pdf" and not doc.ocr
+    unread = [d for d in doc.diagnostics if d.code.value == "pdf_page_without_text"]
+    assert [d.where.page for d in unread] == [5, 11]
+    assert any("周政发〔2023〕34号" in getattr(b, "text", "") for b in doc.blocks)
