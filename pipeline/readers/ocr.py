@@ -185,9 +185,12 @@ def _runs(dark, min_len: int) -> list[tuple[int, int, int]]:
     _, ends = np.nonzero(diff == -1)
     keep = (ends - starts) >= min_len
     merged: list[list[int]] = []            # [first row, last row, start, end]
-    for r, a, b in sorted(zip(rows[keep].tolist(), starts[keep].tolist(), ends[keep].tolist()), key=lambda t: (t[1], t[0])):
-        for m in merged[-8:]:
-            if r - m[1] <= 1 and abs(a - m[2]) <= 3 and abs(b - m[3]) <= 3:
+    # In row order: sorted by start, the rows of one rule whose ends jitter by a pixel (an upscaled
+    # 150-dpi scan) interleaved with other rules, and a row could join a rule far below it — the
+    # rule it belonged to vanished and two table rows merged.
+    for r, a, b in sorted(zip(rows[keep].tolist(), starts[keep].tolist(), ends[keep].tolist())):
+        for m in merged[-32:]:
+            if 0 <= r - m[1] <= 1 and abs(a - m[2]) <= 3 and abs(b - m[3]) <= 3:
                 m[1] = r
                 break
         else:
