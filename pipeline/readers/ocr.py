@@ -547,9 +547,11 @@ def _page_items(page: PageResult):
     for glyphs in by_line.values():
         text = "".join(g.text for g in glyphs)
         in_margin = glyphs[0].top < band or glyphs[-1].bottom > page.height_px - band
-        if in_margin and len(text) <= 8 and not re.search(_CJK, text) and _mean_conf(glyphs) < MIN_MEAN_CONFIDENCE:
-            # a few unreadable marks in the margin (a page number "— 3 —" read as "2 9 ." at 0 %, a
-            # speck): left in, it sat between two pages and ended the paragraph running over them
+        conf = _mean_conf(glyphs)
+        if in_margin and len(text) <= 8 and (conf < 20 or (conf < MIN_MEAN_CONFIDENCE and not re.search(_CJK, text))):
+            # a few unreadable marks in the margin (a page number "— 3 —" read as "2 9 ." or "，-昌= -"
+            # at 0-10 %, a speck): left in, it sat between two pages and ended the paragraph running
+            # over them. A real margin line (抄送, 印发) is read with far higher confidence.
             continue
         number = _page_number_line(text) if in_margin else None
         if number is not None:
