@@ -159,12 +159,13 @@ def test_rules_found_only_where_they_form_a_grid():
 # ------------------------------------------------------------------ the scan measured, clean and noisy
 
 # Measured Dec 2026 (issue 15): a 300-dpi scan gives 96.9 % of the reference facts (was 79 %), the
-# noisy scan below 95.4 % (was 42 %: no deskew), a 150-dpi scan 86.1 % (was 75 %; not tested here:
-# its table rules come out too faint and a few cells merge). What remains is single misread characters
-# in running text (雨→两, 巷→埠, 入→人, 含→合) that change a target's metric; the goal of 98 % is not
-# reached. The floors keep what works from regressing.
+# noisy scan below 95.4 % (was 42 %: no deskew), a 150-dpi scan 92.8 % (was 75 %). What remains is
+# single misread characters in running text (雨→两, 巷→埠, 入→人, 含→合) that change a target's
+# metric, and at 150 dpi a few misread table labels; the goal of 98 % is not reached. The floors keep
+# what works from regressing.
 FACTS_FLOOR = 0.95
 NOISY_FACTS_FLOOR = 0.93
+LOW_DPI_FACTS_FLOOR = 0.90
 
 
 def _share(path) -> float:
@@ -193,6 +194,20 @@ def test_noisy_scan_still_gives_the_facts(tmp_path):
     pages[0].save(out, save_all=True, append_images=pages[1:], resolution=300)
     share = _share(out)
     assert share >= NOISY_FACTS_FLOOR, f"{share:.1%} of the reference facts"
+
+
+@needs_tesseract
+def test_150_dpi_scan_gives_the_facts(tmp_path):
+    """A scan at 150 dpi (a fax-grade office scanner setting): the page is upscaled to 300 dpi for the
+    table rules and cells, thin rules must still be found whole."""
+    from PIL import Image
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", str(SAMPLES / "zhoucun-2023-plan.pdf"), str(tmp_path / "s")],
+                   check=True, timeout=300)
+    pages = [Image.open(p).convert("L") for p in sorted(tmp_path.glob("s-*.png"))]
+    out = tmp_path / "低分辨率.pdf"
+    pages[0].save(out, save_all=True, append_images=pages[1:], resolution=150)
+    share = _share(out)
+    assert share >= LOW_DPI_FACTS_FLOOR, f"{share:.1%} of the reference facts"
 
 
 def test_skew_is_measured_and_a_level_page_left_alone():
@@ -273,4 +288,21 @@ def test_mixed_pdf_without_an_ocr_engine_reports_the_pages_unread(mixed_pdf, tmp
     assert doc.format == "pdf" and not doc.ocr
     unread = [d for d in doc.diagnostics if d.code.value == "pdf_page_without_text"]
     assert [d.where.page for d in unread] == [5, 11]
+    assert any("周政发〔2023〕34号" in getattr(b, "text", "") for b in doc.blocks)
+
+
+@needs_tesseract
+def test_blank_page_in_a_text_pdf_is_neither_ocr_nor_unread(tmp_path):
+    """A white separator page (an image-only page with nothing on it) between text pages: OCR finds
+    nothing, so it is not reported as an OCR'd page nor as an unread one."""
+    from PIL import Image
+    src = SAMPLES / "zhoucun-2023-plan.pdf"
+    subprocess.run(["pdfseparate", "-f", "1", "-l", "2", str(src), str(tmp_path / "t-%d.pdf")], check=True, timeout=120)
+    Image.new("L", (2480, 3508), 255).save(tmp_path / "white.pdf", resolution=300)
+    out = tmp_path / "夹白页.pdf"
+    subprocess.run(["pdfunite", str(tmp_path / "t-1.pdf"), str(tmp_path / "white.pdf"), str(tmp_path / "t-2.pdf"), str(out)],
+                   check=True, timeout=120)
+    doc = read_document(out)
+    assert not doc.ocr
+    assert [d.code.value for d in doc.diagnostics if d.code.value in ("ocr_pages", "pdf_page_without_text")] == []
     assert any("周政发〔2023〕34号" in getattr(b, "text", "") for b in doc.blocks)

@@ -802,25 +802,31 @@ def read_ocr(path: Path, data: bytes, sha256: str, kind: str) -> SourceDoc:
 
 def ocr_pdf_pages(path: Path, data: bytes, numbers: list[int]):
     """The image-only pages `numbers` of a PDF that otherwise has a text layer (a scanned attachment
-    appended to a printed notice): each recognised on its own, returned as the layout path's page
-    items (to take their place among the text pages) with the clerk-facing notes. Raises `InputError`
-    when there is no OCR engine."""
+    appended to a printed notice): each recognised on its own. Returns the layout path's page items
+    of the pages read (page number → items, to take their place among the text pages), the
+    clerk-facing notes, and the pages whose recognition is too unsure to use. A page where OCR finds
+    nothing at all is a blank page: in neither. Raises `InputError` when there is no OCR engine."""
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="plandoc-ocr-") as tmp:
         images = _rasterize_pdf(path, data, Path(tmp), pages=numbers)
         pages = recognise_pages(path, images, numbers=numbers)
+    read = [p for p in pages if p.glyphs and _mean_conf(p.glyphs) >= MIN_MEAN_CONFIDENCE]
+    unsure = [p for p in pages if p.glyphs and _mean_conf(p.glyphs) < MIN_MEAN_CONFIDENCE]
     out = Diagnostics()
-    listed = "、".join(str(n) for n in numbers)
-    n = sum(len(p.glyphs) for p in pages)
-    mean = sum(g.conf for p in pages for g in p.glyphs) / max(n, 1)
-    out.add(DiagnosticCode.ocr_pages, f"第{listed}页没有文本层（扫描页），内容由文字识别（OCR）得到（平均置信度{mean:.0f}%），"
-                                      "数字、标点和专有名词请与原件核对", Where(page=numbers[0]))
-    low = _low_confidence_lines(pages)
-    if low:
-        shown = "；".join(f"第{pg}页“{text}”（{conf:.0f}%）" for pg, text, conf in low[:MAX_LISTED_LINES])
-        out.add(DiagnosticCode.ocr_low_confidence, f"以下各行识别置信度低于{LOW_CONFIDENCE:.0f}%，请重点核对（共{len(low)}行）：{shown}",
-                Where(page=low[0][0]))
-    return [_page_items(p) for p in pages], out
+    for p in unsure:
+        out.add(DiagnosticCode.pdf_page_without_text, f"第{p.number}页没有文本层（可能是扫描页），文字识别结果不可靠"
+                f"（平均置信度{_mean_conf(p.glyphs):.0f}%），内容未读取", Where(page=p.number))
+    if read:
+        listed = "、".join(str(p.number) for p in read)
+        mean = _mean_conf([g for p in read for g in p.glyphs])
+        out.add(DiagnosticCode.ocr_pages, f"第{listed}页没有文本层（扫描页），内容由文字识别（OCR）得到（平均置信度{mean:.0f}%），"
+                                          "数字、标点和专有名词请与原件核对", Where(page=read[0].number))
+        low = _low_confidence_lines(read)
+        if low:
+            shown = "；".join(f"第{pg}页“{text}”（{conf:.0f}%）" for pg, text, conf in low[:MAX_LISTED_LINES])
+            out.add(DiagnosticCode.ocr_low_confidence, f"以下各行识别置信度低于{LOW_CONFIDENCE:.0f}%，请重点核对（共{len(low)}行）：{shown}",
+                    Where(page=low[0][0]))
+    return {p.number: _page_items(p) for p in read}, out, [p.number for p in unsure]
 
 
 def fix_ocr_blocks(blocks: list, pages: set[int]) -> list:

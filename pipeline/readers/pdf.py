@@ -174,25 +174,24 @@ def _ocr_blank_pages(path: Path, data: bytes, blank: list[int], page_items: list
     """A PDF with a text layer whose some pages are images only (a scanned attachment appended):
     those pages are recognised one by one and take their place in page order, so paragraphs and
     tables run on across them as across text pages. Without an OCR engine (or if it fails) they are
-    reported as unread, as before. Returns the numbers of the pages that came from OCR."""
+    reported as unread, as before; a page OCR finds empty is a blank page and needs no note.
+    Returns the numbers of the pages that came from OCR."""
     from pipeline.readers.ocr import MAX_PAGES, ocr_pdf_pages, tesseract_binary
     wanted = [n for n in blank if n <= MAX_PAGES]
+    unread = blank
+    done: set[int] = set()
     if tesseract_binary() is not None and wanted:
         try:
-            items, notes = ocr_pdf_pages(path, data, wanted)
+            items, notes, unsure = ocr_pdf_pages(path, data, wanted)
         except InputError:
-            items = None
-        if items is not None:
-            for n, page in zip(wanted, items):
-                page_items[n - 1] = page
-            diagnostics.extend(notes)
-            done = set(wanted)
-            blank = [n for n in blank if n not in done]
+            pass                                   # the engine is broken: the pages stay unread
         else:
-            done = set()
-    else:
-        done = set()
-    for n in blank:
+            for n, page in items.items():
+                page_items[n - 1] = page
+            diagnostics.extend(notes)              # includes the unsure pages' own reason
+            done = set(items)
+            unread = [n for n in blank if n not in wanted]
+    for n in unread:
         diagnostics.add(DiagnosticCode.pdf_page_without_text, f"第{n}页没有文本层（可能是扫描页），内容未读取", Where(page=n))
     return done
 
