@@ -228,6 +228,8 @@ def test_skew_is_measured_and_a_level_page_left_alone():
     ("涵养城市”气质“。推动“双下降“。", "涵养城市“气质”。推动“双下降”。"),      # each sentence on its own
     ("结出乡村振兴“新硕果”“。推进", "结出乡村振兴“新硕果”。推进"),               # “ cannot precede 。
     ("总投资10 . 1亿元", "总投资10.1亿元"),
+    ("2O23年增长1O%，完成2l.5亿元、3.O5", "2023年增长10%，完成21.5亿元、3.05"),   # O/0 and l/1 inside numbers
+    ("VOCs削减量、COD排放、Windows 10 Pro", "VOCs削减量、COD排放、Windows 10 Pro"),   # letters outside numbers kept
 ])
 def test_more_punctuation_repairs(ocr, expected):
     assert fix_punctuation(ocr) == expected

@@ -628,6 +628,8 @@ _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _YEAR_BRACKETS = re.compile(r"(?<=[\u3400-\u9fff])\s*[【\[［〔﹝(（{]\s*((?:19|20)\d{2})\s*[】\]］〕﹞)）}]\s*(?=\d{1,4}\s*号)")
 _SPACED_DECIMAL = re.compile(r"(?<=\d)\s+(?=[.．]\s*\d)|(?<=\d[.．])\s+(?=\d)")
+_O_IN_NUMBER = re.compile(r"(?<=\d)[Oo〇](?=[\d%％])|(?<=\d[.．])[Oo〇]|(?<=\d)[Oo〇](?=[.．]\d)")
+_L_IN_NUMBER = re.compile(r"(?<=\d)[lI|](?=\d|[.．]\d)|(?<=\d[.．])[lI|](?=\d|%)")
 _STRAY_OPENING = re.compile(r"(?<=[”\"])[“\"](?=[。，；：！？、]|$)")   # an opening quote cannot precede closing punctuation
 _NUMBER_CELL = re.compile(r"[-+−]?\s*\d[\d\s.．,]*%?")
 _MIXED_PARENS = re.compile(r"(?:〈([^〈〉（）()]{0,40})[）)]|[（(]([^〈〉（）()]{0,40})〉)")
@@ -639,6 +641,10 @@ def fix_punctuation(text: str) -> str:
     if not text:
         return text
     text = text.replace("丶", "、")
+    # letters that look like digits, between digits (or a digit and %): 2O23, 1O%, 2l.5 — a word never
+    # sits inside a number, so these are the engine's O/0 and l/1 confusions
+    text = _O_IN_NUMBER.sub("0", text)
+    text = _L_IN_NUMBER.sub("1", text)
     text = _SPACED_DECIMAL.sub("", _SPACED_DECIMAL.sub("", text))   # 251 . 2 → 251.2: a point's box sits apart
     text = _YEAR_BRACKETS.sub(lambda m: f"〔{m.group(1)}〕", text)
     # a bracket pair whose halves disagree (〔…】, 【…] ) is one kind: 〔〕 around numbers, 【】 otherwise
