@@ -101,8 +101,8 @@ def test_blocks_match_txt_reader_modulo_blank_lines():
 def test_same_json_from_doc_and_ofd(kind, request):
     """The reference notice as .doc (LibreOffice's own Word 97 file) and as OFD (scripts/make_ofd.py,
     the PDF's layout): same notice, plan and warning codes as the .txt. (The .rtf, whose LibreOffice
-    export loses the 、 of list labels, and the scan, which gives facts not identity, are compared in
-    test_readers_legacy_office.py and test_readers_ocr.py.)"""
+    export turns the 、 of list labels into ? (restored by the numbering reader), and the scan, which
+    gives facts not identity, are compared in test_readers_legacy_office.py and test_readers_ocr.py.)"""
     path = (request.getfixturevalue("legacy_samples")["doc"] if kind == "doc"
             else request.getfixturevalue("reference_ofd"))
     a = _strip(json.loads(parse_file(SAMPLES / f"{STEM}.txt", keywords=False).model_dump_json()))

@@ -64,12 +64,6 @@ def scan_parse(scan_300dpi) -> dict:
     return json.loads(parse_file(scan_300dpi, keywords=False).model_dump_json())
 
 
-# Measured on this scan: 79 % of the reference facts (Dec 2026). The issue's goal is 98 %; what is
-# missing is mostly single misread characters in long paragraphs (a target's metric) and in small
-# table text (a lost decimal point). The floor keeps what works from regressing.
-FACTS_FLOOR = 0.75
-
-
 @needs_tesseract
 def test_scan_gives_the_reference_facts(scan_parse):
     ref = facts(json.loads(parse_file(SAMPLES / "zhoucun-2023-plan.txt", keywords=False).model_dump_json()))
@@ -81,6 +75,12 @@ def test_scan_gives_the_reference_facts(scan_parse):
     assert n["title"] == "关于印发周村区2023年国民经济和社会发展计划的通知"
     assert n["date"] == "2023-04-25" and n["issuer"] == "周村区人民政府"
     assert len(scan_parse["plan"]["indicators"]) >= 20, "the indicator table is read from the drawn rules"
+    cells = {(row["name"], side, part): row[side][part]["text"] for row in scan_parse["plan"]["indicators"]
+             for side in ("base", "target") for part in ("value", "growth")}
+    # the small lone values whole-page OCR dropped or split: a lone 1, a dash, a decimal
+    assert cells[("研发经费投入占比", "target", "growth")] == "1"
+    assert cells[("地区生产总值", "target", "value")] == "—"
+    assert cells[("进出口总额", "base", "value")] == "56.3"
 
 
 @needs_tesseract
@@ -128,7 +128,8 @@ def test_broken_image_refused(tmp_path):
     ("(含文昌湖7个)", "（含文昌湖7个）"),
     ("〈含文昌湖1个）", "（含文昌湖1个）"),
     ("“向外“坚持以商招商", "“向外”坚持以商招商"),
-    ('坚持"两区同创"，全力', "坚持“两区同创”，全力"),
+    ('坚持“两区同创"，全力', "坚持“两区同创”，全力"),               # OCR's usual: closing read straight
+    ('"四新"经济增加值占比', '"四新"经济增加值占比'),                  # printed straight: opens straight
     ("总投资394 .3亿元", "总投资394.3亿元"),
     ("新增就业5,000人，8:30开始", "新增就业5,000人，8:30开始"),       # digits keep their separators
     ("Windows 10 (x64)", "Windows 10 (x64)"),                          # Latin text untouched
@@ -153,3 +154,155 @@ def test_rules_found_only_where_they_form_a_grid():
     vs = sorted(round(r[1]) for r in rules if r[0] == "v")
     assert len(hs) == 3 and all(100 <= y <= 222 for y in hs)
     assert len(vs) == 3 and all(100 <= x <= 502 for x in vs)
+
+
+# ------------------------------------------------------------------ the scan measured, clean and noisy
+
+# Measured Dec 2026 (issue 15): a 300-dpi scan gives 96.9 % of the reference facts (was 79 %), the
+# noisy scan below 95.4 % (was 42 %: no deskew), a 150-dpi scan 92.8 % (was 75 %). What remains is
+# single misread characters in running text (雨→两, 巷→埠, 入→人, 含→合) that change a target's
+# metric, and at 150 dpi a few misread table labels; the goal of 98 % is not reached. The floors keep
+# what works from regressing.
+FACTS_FLOOR = 0.95
+NOISY_FACTS_FLOOR = 0.93
+LOW_DPI_FACTS_FLOOR = 0.90
+
+
+def _share(path) -> float:
+    ref = facts(json.loads(parse_file(SAMPLES / "zhoucun-2023-plan.txt", keywords=False).model_dump_json()))
+    got = facts(json.loads(parse_file(path, keywords=False).model_dump_json()))
+    return sum((ref & got).values()) / sum(ref.values())
+
+
+@needs_tesseract
+def test_noisy_scan_still_gives_the_facts(tmp_path):
+    """The scan as a worn office scanner gives it — tilted (a different angle per page, up to 0.8°),
+    slightly blurred, grainy — so the OCR path is not tuned to clean pixels: deskew, binarisation of
+    the table cells and the layout's paragraph rules must hold."""
+    import random
+    import numpy as np
+    from PIL import Image, ImageFilter
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", str(SAMPLES / "zhoucun-2023-plan.pdf"), str(tmp_path / "s")],
+                   check=True, timeout=300)
+    rnd, noise = random.Random(7), np.random.default_rng(3)
+    pages = []
+    for p in sorted(tmp_path.glob("s-*.png")):
+        im = Image.open(p).convert("L").rotate(rnd.uniform(-0.8, 0.8), resample=Image.BICUBIC, fillcolor=255)
+        a = np.asarray(im.filter(ImageFilter.GaussianBlur(0.8))).astype(np.int16)
+        pages.append(Image.fromarray(np.clip(a + noise.normal(0, 12, a.shape), 0, 255).astype(np.uint8)))
+    out = tmp_path / "旧扫描仪.pdf"
+    pages[0].save(out, save_all=True, append_images=pages[1:], resolution=300)
+    share = _share(out)
+    assert share >= NOISY_FACTS_FLOOR, f"{share:.1%} of the reference facts"
+
+
+@needs_tesseract
+def test_150_dpi_scan_gives_the_facts(tmp_path):
+    """A scan at 150 dpi (a fax-grade office scanner setting): the page is upscaled to 300 dpi for the
+    table rules and cells, thin rules must still be found whole."""
+    from PIL import Image
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", str(SAMPLES / "zhoucun-2023-plan.pdf"), str(tmp_path / "s")],
+                   check=True, timeout=300)
+    pages = [Image.open(p).convert("L") for p in sorted(tmp_path.glob("s-*.png"))]
+    out = tmp_path / "低分辨率.pdf"
+    pages[0].save(out, save_all=True, append_images=pages[1:], resolution=150)
+    share = _share(out)
+    assert share >= LOW_DPI_FACTS_FLOOR, f"{share:.1%} of the reference facts"
+
+
+def test_skew_is_measured_and_a_level_page_left_alone():
+    from PIL import Image, ImageDraw
+    from pipeline.readers.ocr import skew_angle
+    img = Image.new("L", (1200, 1600), 255)
+    d = ImageDraw.Draw(img)
+    for y in range(100, 1500, 45):                     # lines of "text": rows of dark blocks
+        for x in range(100, 1100, 40):
+            d.rectangle((x, y, x + 30, y + 28), fill=0)
+    assert skew_angle(img) == 0.0
+    tilted = img.rotate(1.2, resample=Image.BICUBIC, fillcolor=255)
+    assert abs(skew_angle(tilted) + 1.2) <= 0.15, "the angle that levels the page again"
+
+
+@pytest.mark.parametrize("ocr,expected", [
+    ("涵养城市”气质“。推动“双下降“。", "涵养城市“气质”。推动“双下降”。"),      # each sentence on its own
+    ("结出乡村振兴“新硕果”“。推进", "结出乡村振兴“新硕果”。推进"),               # “ cannot precede 。
+    ("总投资10 . 1亿元", "总投资10.1亿元"),
+    ("2O23年增长1O%，完成2l.5亿元、3.O5", "2023年增长10%，完成21.5亿元、3.05"),   # O/0 and l/1 inside numbers
+    ("VOCs削减量、COD排放、Windows 10 Pro", "VOCs削减量、COD排放、Windows 10 Pro"),   # letters outside numbers kept
+])
+def test_more_punctuation_repairs(ocr, expected):
+    assert fix_punctuation(ocr) == expected
+
+
+# ------------------------------------------------------------------ mixed PDFs: text pages + scanned pages
+
+@pytest.fixture(scope="module")
+def mixed_pdf(tmp_path_factory):
+    """The sample PDF with its page 5 (running text) and page 11 (the indicator table) replaced by
+    scans of themselves: a printed notice with scanned pages put in, as offices do with attachments."""
+    if shutil.which("pdfunite") is None or shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils not installed")
+    from PIL import Image
+    d = tmp_path_factory.mktemp("mixed")
+    src = SAMPLES / "zhoucun-2023-plan.pdf"
+    subprocess.run(["pdfseparate", str(src), str(d / "t-%d.pdf")], check=True, timeout=120)
+    parts = []
+    for n in range(1, 12):
+        if n in (5, 11):
+            subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-f", str(n), "-l", str(n), "-singlefile",
+                            str(src), str(d / f"img-{n}")], check=True, timeout=120)
+            Image.open(d / f"img-{n}.png").save(d / f"i-{n}.pdf", resolution=300)
+            parts.append(d / f"i-{n}.pdf")
+        else:
+            parts.append(d / f"t-{n}.pdf")
+    out = d / "混合.pdf"
+    subprocess.run(["pdfunite", *map(str, parts), str(out)], check=True, timeout=120)
+    return out
+
+
+@needs_tesseract
+def test_mixed_pdf_ocrs_only_the_image_pages_in_order(mixed_pdf):
+    r = json.loads(parse_file(mixed_pdf, keywords=False).model_dump_json())
+    ref = json.loads(parse_file(SAMPLES / "zhoucun-2023-plan.txt", keywords=False).model_dump_json())
+    assert r["source"]["format"] == "pdf" and r["source"]["ocr"] is True
+    notes = [w for w in r["warnings"] if w["code"] == "ocr_pages"]
+    assert len(notes) == 1 and "第5、11页" in notes[0]["message"], "the diagnostic names the OCR'd pages"
+    assert not any(w["code"] == "pdf_page_without_text" for w in r["warnings"])
+    # the text pages are read from the text layer (exactly), the scanned ones take their place in order
+    def ids(nodes):
+        return [x["id"] for n in nodes for x in [n, *[c for c in n["children"]]]]
+    assert ids(r["plan"]["sections"]) == ids(ref["plan"]["sections"])
+    assert r["notice"] == ref["notice"], "the cover (page 1) comes from the text layer, untouched"
+    ref_f, got_f = facts(ref), facts(r)
+    share = sum((ref_f & got_f).values()) / sum(ref_f.values())
+    assert share >= FACTS_FLOOR, f"{share:.1%} of the reference facts"
+    assert len(r["plan"]["indicators"]) >= 20, "the scanned table page is read"
+    pages = {row["where"]["page"] for row in r["plan"]["indicators"]}
+    assert pages == {11}
+
+
+def test_mixed_pdf_without_an_ocr_engine_reports_the_pages_unread(mixed_pdf, tmp_path, monkeypatch):
+    """No Tesseract on the server: the text pages are still read, the image pages are named as unread."""
+    monkeypatch.setenv("PATH", str(tmp_path))             # an empty directory: no tesseract, no pdftoppm
+    doc = read_document(mixed_pdf)
+    assert doc.format == "pdf" and not doc.ocr
+    unread = [d for d in doc.diagnostics if d.code.value == "pdf_page_without_text"]
+    assert [d.where.page for d in unread] == [5, 11]
+    assert any("周政发〔2023〕34号" in getattr(b, "text", "") for b in doc.blocks)
+
+
+@needs_tesseract
+def test_blank_page_in_a_text_pdf_is_neither_ocr_nor_unread(tmp_path):
+    """A white separator page (an image-only page with nothing on it) between text pages: OCR finds
+    nothing, so it is not reported as an OCR'd page nor as an unread one."""
+    from PIL import Image
+    src = SAMPLES / "zhoucun-2023-plan.pdf"
+    subprocess.run(["pdfseparate", "-f", "1", "-l", "2", str(src), str(tmp_path / "t-%d.pdf")], check=True, timeout=120)
+    Image.new("L", (2480, 3508), 255).save(tmp_path / "white.pdf", resolution=300)
+    out = tmp_path / "夹白页.pdf"
+    subprocess.run(["pdfunite", str(tmp_path / "t-1.pdf"), str(tmp_path / "white.pdf"), str(tmp_path / "t-2.pdf"), str(out)],
+                   check=True, timeout=120)
+    doc = read_document(out)
+    assert not doc.ocr
+    assert [d.code.value for d in doc.diagnostics if d.code.value in ("ocr_pages", "pdf_page_without_text")] == []
+    assert any("周政发〔2023〕34号" in getattr(b, "text", "") for b in doc.blocks)

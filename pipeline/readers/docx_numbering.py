@@ -144,7 +144,18 @@ def _parse_level(el) -> tuple[int, Level]:
             lvl.restart = int(val)
         elif tag == "isLgl":
             lvl.is_legal = val not in ("0", "false")
+    lvl.text = _LOST_SEPARATOR.sub(r"\1、", lvl.text) if lvl.fmt in _CHINESE_COUNTERS else lvl.text
     return ilvl, lvl
+
+
+# A Chinese counter followed by "?" (一? 二?) is an encoding loss, not a question mark: LibreOffice's RTF
+# export writes \leveltext as 8-bit text and turns the separator 、 into \'3f, and the .docx it then
+# converts back to keeps the "?" — so every auto-numbered 一、 of an .rtf came back as 一?. After a
+# Chinese counter the separator of a 公文 label is 、 (一、 二、); a question mark never follows one.
+_CHINESE_COUNTERS = {"chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographDigital",
+                     "taiwaneseCounting", "taiwaneseCountingThousand", "taiwaneseDigital", "japaneseCounting",
+                     "ideographTraditional", "ideographZodiac"}
+_LOST_SEPARATOR = re.compile(r"(%[1-9])[?？](?=$|\s)")
 
 
 class Numbering:

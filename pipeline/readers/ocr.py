@@ -4,15 +4,21 @@ Engine: Tesseract 5 with Debian's `tesseract-ocr-chi-sim`, chosen over RapidOCR 
 reference notice's pages (README, "Formats"): better character accuracy (99.4 % of letters and digits
 at 150 dpi against RapidOCR's 93.7 %), a fifth of the time per page on one core and ~100 MB instead
 of ~800 MB per page, and no Python dependencies (RapidOCR pulls onnxruntime and OpenCV). Tesseract's
-Chinese model reads best at ~150-200 dpi (body text ~35-45 px high); a 300-dpi scan is therefore
-rendered at `OCR_DPI` for recognition (poppler resamples), which is also faster.
+Chinese model reads running text best at ~150-200 dpi (body text ~35-45 px high); pages are taken at
+`SCAN_DPI` (300) and the running text is resampled to `OCR_DPI` for recognition.
 
-Per page: Tesseract's hOCR with character boxes (`hocr_char_boxes=1`) gives positioned characters
-with a confidence each. Table rules are found in the image itself (long dark runs, `rules_from_image`) and become
-ruling edges, so tables go through the same lattice finder as a PDF's drawn lines. From there
-`positioned` hands over to the PDF layout path. Afterwards `fix_punctuation` repairs what OCR does
-to 公文 punctuation (half-width ，：；（） next to Chinese, 【2023] for 〔2023〕 in a 文号, 丶 for 、, straight
-quotes) — generic rules on character classes, not a list of phrases.
+Per page (`_recognise`): the tilt of a scan is measured and corrected (`skew_angle`); table rules are
+found in the image (long dark runs, `rules_from_image`), erased, and become ruling edges, so tables go
+through the same lattice finder as a PDF's drawn lines. Each table cell is recognised on its own at
+300 dpi (`_read_cells`: two binarisation levels, the reading that explains the cell's ink, an English
+re-read of numbers, a dash by its shape) — read with the page, cells of one row ran into one line and
+small lone values (1, %, —) were dropped. Tesseract's hOCR with character boxes (`hocr_char_boxes=1`)
+gives positioned characters with a confidence each; boxes are widened to the em square and one OCR
+line gets one size, as a PDF's text layer would give them, and from there `positioned` hands over to
+the PDF layout path. Afterwards `fix_punctuation` repairs what OCR does to 公文 punctuation (half-width
+，：；（） next to Chinese, 【2023] for 〔2023〕 in a 文号, 丶 for 、, quote directions, 10 . 1) —
+generic rules on character classes, not a list of phrases. A PDF with a text layer whose some pages
+are images only has just those pages recognised (`ocr_pdf_pages`, called by the PDF reader).
 
 The result is marked `ocr=True` and carries a warning that the text came from OCR, plus one warning
 listing the lines whose confidence is below `LOW_CONFIDENCE` (page and text), so the clerk knows what
@@ -40,8 +46,11 @@ from pipeline.readers.pdf_layout import is_wide
 from pipeline.readers.positioned import assemble_pages, char, h_edge, layout_page, v_edge
 from pipeline.text import normalize
 
-OCR_DPI = 200                 # recognition resolution (see the module doc and `make bench`)
+OCR_DPI = 200                 # recognition resolution of running text (see the module doc and `make bench`)
+SCAN_DPI = 300                # raster resolution: rules, deskew and table cells are read at this one
 OCR_LANG = "chi_sim"
+CELL_LANG = "chi_sim+eng"     # second reading of a cell chi_sim leaves without Han (numbers, %, a lone 1)
+MAX_SKEW_DEG = 3.0            # a scan tilted more than this is not corrected (and likely unreadable)
 PAGE_TIMEOUT_S = 120.0        # one page; a page that takes longer is not a page of a notice
 RASTER_TIMEOUT_S = 120.0
 MAX_PAGES = 60
@@ -92,6 +101,7 @@ class Glyph:
     bottom: float
     conf: float
     line: str
+    image: int = 0            # which image of a multi-image call (a table cell) the glyph came from
 
 
 @dataclass(slots=True)
@@ -116,11 +126,14 @@ class _Hocr(HTMLParser):
         self._line = ""
         self._word_conf = 0.0
         self._pending: tuple[list[float], float] | None = None
+        self._image = -1
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         cls, title = a.get("class", ""), a.get("title", "")
-        if cls in self._LINE_CLASSES:
+        if cls == "ocr_page":
+            self._image += 1
+        elif cls in self._LINE_CLASSES:
             self._line = a.get("id", "")
         elif cls == "ocrx_word":
             conf = re.search(r"x_wconf\s+([\d.]+)", title)
@@ -136,19 +149,22 @@ class _Hocr(HTMLParser):
     def handle_data(self, data):
         if self._pending is not None and data.strip():
             (x0, top, x1, bottom), conf = self._pending
-            self.glyphs.append(Glyph(data.strip(), x0, top, x1, bottom, conf, self._line))
+            self.glyphs.append(Glyph(data.strip(), x0, top, x1, bottom, conf, self._line, max(self._image, 0)))
             self._pending = None
 
     def handle_endtag(self, tag):
         self._pending = None
 
 
-def run_tesseract(exe: str, image: Path) -> tuple[list[Glyph], float]:
-    """Positioned characters with confidences (single-threaded: pages run in parallel)."""
+def run_tesseract(exe: str, image: Path, lang: str = OCR_LANG, psm: str = "6") -> tuple[list[Glyph], float]:
+    """Positioned characters with confidences (single-threaded: pages run in parallel).
+
+    `image` may also be a text file listing several images (one model load for all the cells of a
+    table); each glyph then says which image it came from (`Glyph.image`)."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     started = time.perf_counter()
     try:
-        proc = subprocess.run([exe, str(image), "stdout", "-l", OCR_LANG, "--psm", "6",
+        proc = subprocess.run([exe, str(image), "stdout", "-l", lang, "--psm", psm,
                                "-c", "hocr_char_boxes=1", "hocr"], capture_output=True, timeout=PAGE_TIMEOUT_S, env=env)
     except subprocess.TimeoutExpired:
         raise InputError(image, f"文字识别超时（单页超过 {PAGE_TIMEOUT_S:.0f} 秒）", hint=_HINT) from None
@@ -169,9 +185,12 @@ def _runs(dark, min_len: int) -> list[tuple[int, int, int]]:
     _, ends = np.nonzero(diff == -1)
     keep = (ends - starts) >= min_len
     merged: list[list[int]] = []            # [first row, last row, start, end]
-    for r, a, b in sorted(zip(rows[keep].tolist(), starts[keep].tolist(), ends[keep].tolist()), key=lambda t: (t[1], t[0])):
-        for m in merged[-8:]:
-            if r - m[1] <= 1 and abs(a - m[2]) <= 3 and abs(b - m[3]) <= 3:
+    # In row order: sorted by start, the rows of one rule whose ends jitter by a pixel (an upscaled
+    # 150-dpi scan) interleaved with other rules, and a row could join a rule far below it — the
+    # rule it belonged to vanished and two table rows merged.
+    for r, a, b in sorted(zip(rows[keep].tolist(), starts[keep].tolist(), ends[keep].tolist())):
+        for m in merged[-32:]:
+            if 0 <= r - m[1] <= 1 and abs(a - m[2]) <= 3 and abs(b - m[3]) <= 3:
                 m[1] = r
                 break
         else:
@@ -206,26 +225,52 @@ def rules_from_image(gray, dpi: int) -> list[tuple[str, float, float, float]]:
 
 # ------------------------------------------------------------------------------------ pages
 
-def _rasterize_pdf(path: Path, data: bytes, tmp: Path) -> list[Path]:
+@dataclass(slots=True)
+class PdfPage:
+    """One page of a PDF to recognise, rendered only when a worker takes it up (and deleted after):
+    a 300-dpi page is 8.7 MB as PGM, and PNG-compressing a grainy scan took pdftoppm ~9 s a page."""
+    path: Path                 # the user's file (for messages)
+    src: Path                  # our copy of it
+    number: int
+    tmp: Path
+
+    def render(self) -> Path:
+        stem = self.tmp / f"p-{self.number}"
+        try:
+            subprocess.run(["pdftoppm", "-r", str(SCAN_DPI), "-gray", "-f", str(self.number), "-l", str(self.number),
+                            "-singlefile", str(self.src), str(stem)], capture_output=True, timeout=RASTER_TIMEOUT_S, check=True)
+        except FileNotFoundError:
+            raise InputError(self.path, "无法把 PDF 页面转为图像：未安装 poppler-utils（pdftoppm）") from None
+        except subprocess.TimeoutExpired:
+            raise InputError(self.path, "PDF 页面转图像超时，文件可能损坏", hint=_HINT) from None
+        except subprocess.CalledProcessError:
+            raise InputError(self.path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT) from None
+        out = stem.with_suffix(".pgm")
+        if not out.exists():
+            raise InputError(self.path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT)
+        return out
+
+
+def _rasterize_pdf(path: Path, data: bytes, tmp: Path, pages: list[int] | None = None) -> list[PdfPage]:
+    """The pages to recognise (all, at most `MAX_PAGES`, or the 1-based `pages`), rendered at
+    `SCAN_DPI` in grayscale by the worker that recognises each (`PdfPage.render`)."""
+    import pdfplumber
     src = tmp / "in.pdf"
     src.write_bytes(data)
-    try:
-        subprocess.run(["pdftoppm", "-r", str(OCR_DPI), "-gray", "-png", "-l", str(MAX_PAGES), str(src), str(tmp / "p")],
-                       capture_output=True, timeout=RASTER_TIMEOUT_S, check=True)
-    except FileNotFoundError:
-        raise InputError(path, "无法把 PDF 页面转为图像：未安装 poppler-utils（pdftoppm）") from None
-    except subprocess.TimeoutExpired:
-        raise InputError(path, "PDF 页面转图像超时，文件可能损坏", hint=_HINT) from None
-    except subprocess.CalledProcessError:
-        raise InputError(path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT) from None
-    pages = sorted(tmp.glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    if pages is None:
+        try:
+            with pdfplumber.open(src) as pdf:
+                count = len(pdf.pages)
+        except Exception:
+            raise InputError(path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT) from None
+        pages = list(range(1, min(count, MAX_PAGES) + 1))
     if not pages:
         raise InputError(path, "PDF 没有可识别的页面", hint=_HINT)
-    return pages
+    return [PdfPage(path, src, n, tmp) for n in pages]
 
 
 def _prepare_image(path: Path, data: bytes, tmp: Path) -> Path:
-    """A photo or scanned image → one grayscale PNG at about `OCR_DPI` (orientation from EXIF)."""
+    """A photo or scanned image → one grayscale PNG at about `SCAN_DPI` (orientation from EXIF)."""
     from PIL import Image, ImageOps
     try:
         img = Image.open(io.BytesIO(data))
@@ -239,39 +284,247 @@ def _prepare_image(path: Path, data: bytes, tmp: Path) -> Path:
     dpi = img.info.get("dpi", (0, 0))[0] or 0
     if not 50 <= dpi <= 1200:
         dpi = img.width / 8.27
-    scale = OCR_DPI / dpi
+    scale = SCAN_DPI / dpi
     if abs(scale - 1) > 0.1:
         img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.LANCZOS)
     out = tmp / "p-1.png"
-    img.save(out)
+    img.save(out, compress_level=1)
     return out
 
 
-def _erase_rules(gray, rules, image: Path) -> Path:
-    """The page with its table rules painted white: Tesseract reads grid lines as 一 | _ and loses the
-    cell text next to them. The rules themselves are kept as edges for the table finder."""
+def skew_angle(gray) -> float:
+    """The tilt of a scanned page in degrees (counter-clockwise positive), 0 when under 0.1°.
+
+    Text lines are horizontal runs of ink: rotated by the right angle, the rows' ink profile is the
+    most uneven (dark lines, white gaps). Searched on a small binarised copy, coarse then fine; a page
+    without enough ink keeps 0. Rule detection and Tesseract's line finder both assume level lines."""
     import numpy as np
     from PIL import Image
-    pixels = np.array(gray)
+    small = gray.resize((max(1, gray.width // 3), max(1, gray.height // 3)), Image.BILINEAR)
+    ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
+    if np.asarray(ink).mean() < 0.5:
+        return 0.0
+
+    def score(angle: float) -> float:
+        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST, fillcolor=0)).sum(axis=1, dtype=np.float64)
+        return float(np.var(np.diff(rows)))
+
+    best = max((a / 4 for a in range(int(-MAX_SKEW_DEG * 4), int(MAX_SKEW_DEG * 4) + 1)), key=score)
+    best = max((best + a / 20 for a in range(-5, 6)), key=score)
+    # a level page scores about the same a hair either way (1 px at this scale): leave it alone
+    return 0.0 if abs(best) < 0.1 or score(0.0) >= 0.97 * score(best) else best
+
+
+def _deskew(gray):
+    angle = skew_angle(gray)
+    if angle == 0.0:
+        return gray
+    from PIL import Image
+    return gray.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+
+
+def _erase_rules(pixels, rules):
+    """The page with its table rules painted white: Tesseract reads grid lines as 一 | _ and loses the
+    cell text next to them. The rules themselves are kept as edges for the table finder."""
+    pixels = pixels.copy()
     for orient, pos, start, end in rules:
         p, a, b = int(pos), int(start), int(end)
         if orient == "h":
             pixels[max(0, p - 3):p + 4, max(0, a - 2):b + 2] = 255
         else:
             pixels[max(0, a - 2):b + 2, max(0, p - 3):p + 4] = 255
-    out = image.with_name(image.stem + "-clean.png")
-    Image.fromarray(pixels).save(out)
-    return out
+    return pixels
+
+
+def table_cells(rules) -> list[tuple[float, float, float, float]]:
+    """Cell boxes (x0, top, x1, bottom, pixels) of the tables the rules draw — the same lattice finder
+    the layout runs later, so a cell read here is the cell its text is assigned to."""
+    from pdfplumber.table import TableFinder
+    from pipeline.readers.positioned import _EdgePage
+    edges = [h_edge(a, b, pos) if o == "h" else v_edge(pos, a, b) for o, pos, a, b in rules]
+    cells = []
+    for t in TableFinder(_EdgePage(edges)).tables:
+        if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2:
+            cells += [c for c in t.cells if c[2] - c[0] > 12 and c[3] - c[1] > 12]
+    return cells
+
+
+CELL_INSET = 5        # px at SCAN_DPI kept clear of a cell's rules (their erased remnants)
+MIN_CELL_INK = 40     # dark pixels at SCAN_DPI: the smallest value (a 1, a dash) has about 80
+CELL_PAD = 10         # white margin around a cell crop: Tesseract misses glyphs touching the edge
+
+
+def _dash_in(crop) -> bool:
+    """The cell's only ink is one thin horizontal stroke: a dash (no value). Tesseract drops a lone
+    dash as noise or reads 一/-; its shape is unambiguous."""
+    import numpy as np
+    dark = crop < 128
+    if not dark.any():
+        return False
+    ys, xs = np.nonzero(dark)
+    h, w = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
+    return w >= 4 * h and h <= SCAN_DPI * 0.02 and dark.sum() >= 0.6 * h * w
+
+
+def binarise(crop, level: float):
+    """Black and white with the threshold at `level` of the way from ink to paper (levels taken from
+    the crop itself, so a grey or dim scan is handled alike). Small table text is read at two levels:
+    at 0.5 (Otsu-like) chi_sim reads 吨 as 邑 and 2.3 as 23 on a JPEG-blurred scan, at 0.75 (heavier
+    strokes) it drops the boxy 四 as a frame; `_read_cells` keeps the better reading of each cell."""
+    import numpy as np
+    ink, paper = np.percentile(crop, 0.5), np.percentile(crop, 90)
+    if paper - ink < 40:
+        return crop
+    return np.where(crop > ink + level * (paper - ink), 255, 0).astype(np.uint8)
+
+
+def _coverage(glyphs: list[Glyph], dark) -> float:
+    """Share of the crop's ink inside the glyph boxes: a reading that leaves ink unexplained has
+    dropped a character (confidence does not show it — the glyphs it kept are sure)."""
+    import numpy as np
+    total = int(dark.sum())
+    if not total:
+        return 1.0
+    mask = np.zeros_like(dark)
+    for g in glyphs:
+        mask[max(0, int(g.top) - 3):int(g.bottom) + 4, max(0, int(g.x0) - 3):int(g.x1) + 4] = True
+    return float((dark & mask).sum()) / total
+
+
+def _mean_conf(glyphs: list[Glyph]) -> float:
+    return sum(g.conf for g in glyphs) / len(glyphs) if glyphs else 0.0
+
+
+def _has_han(glyphs: list[Glyph]) -> bool:
+    return any(re.match(_CJK, g.text) for g in glyphs)
+
+
+def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float]:
+    """Every table cell recognised on its own (one Tesseract call per reading for all of them).
+
+    Read as part of the page, cells in one row become one "line" and a merged cell's text mixes
+    with its neighbours' rows; a small lone value (1, %, —) is dropped. Crops are taken at `SCAN_DPI`
+    (table text is small) and read binarised at two levels (`binarise`), and at a third, thinner one
+    where both leave ink unexplained; the reading that explains most of the cell's ink
+    (`_coverage`), then the more confident one, is kept. A lone dash is
+    recognised by its shape (`_dash_in`). A cell still without Han characters or with low confidence
+    is read again with `CELL_LANG` as one line — chi_sim splits % into 9%6 and reads a lone 1 as 工,
+    the English model does not — and kept if better, except that Latin letters never replace Han
+    text (the English model turns 吨 into "ng")."""
+    import numpy as np
+    from PIL import Image
+    crops: list[tuple[int, int, object]] = []            # (x offset, y offset, page pixels of the cell)
+    for x0, top, x1, bottom in cells:
+        ox, oy = int(x0) + CELL_INSET, int(top) + CELL_INSET
+        crop = pixels[oy:int(bottom) - CELL_INSET, ox:int(x1) - CELL_INSET]
+        if crop.size == 0 or (crop < 128).sum() < MIN_CELL_INK:
+            continue                      # empty (or a few specks of scanner noise)
+        crops.append((ox - CELL_PAD, oy - CELL_PAD, crop))
+    if not crops:
+        return [], 0.0
+    seconds = 0.0
+
+    def batch(ks: list[int], level: float, lang: str, psm: str) -> dict[int, list[Glyph]]:
+        nonlocal seconds
+        tag = f"{lang}-{psm}-{level}"
+        files = []
+        for k in ks:
+            crop = binarise(crops[k][2], level)
+            padded = np.full((crop.shape[0] + 2 * CELL_PAD, crop.shape[1] + 2 * CELL_PAD), 255, np.uint8)
+            padded[CELL_PAD:-CELL_PAD, CELL_PAD:-CELL_PAD] = crop
+            f = work / f"cell-{k}-{tag}.png"
+            Image.fromarray(padded).save(f)
+            files.append(f)
+        listing = work / f"cells-{tag}.txt"
+        listing.write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
+        glyphs, secs = run_tesseract(exe, listing, lang, psm)
+        seconds += secs
+        by_image: dict[int, list[Glyph]] = {}
+        for g in glyphs:
+            by_image.setdefault(ks[g.image], []).append(g)
+        return by_image
+
+    def score(k: int, glyphs: list[Glyph]) -> tuple[float, float]:
+        dark = np.pad(binarise(crops[k][2], 0.5) < 128, CELL_PAD)
+        return round(_coverage(glyphs, dark) * 20) / 20, _mean_conf(glyphs)
+
+    out: dict[int, list[Glyph]] = {}
+    ks = []
+    for k, (_, _, crop) in enumerate(crops):
+        if _dash_in(crop):
+            ys, xs = np.nonzero(crop < 128)
+            size = SCAN_DPI * 0.15
+            mid = (ys.min() + ys.max()) / 2 + CELL_PAD
+            out[k] = [Glyph("—", xs.min() + CELL_PAD, mid - size / 2, xs.max() + CELL_PAD, mid + size / 2, 90.0, "dash")]
+        else:
+            ks.append(k)
+    if ks:
+        light, heavy = batch(ks, 0.5, OCR_LANG, "6"), batch(ks, 0.75, OCR_LANG, "6")
+        for k in ks:
+            a, b = light.get(k, []), heavy.get(k, [])
+            out[k] = a if score(k, a) >= score(k, b) else b
+        # ink left unexplained by both: a third, thinner reading (a boxy 四 on a blurred scan)
+        thin_ks = [k for k in ks if score(k, out[k])[0] < 0.95]
+        if thin_ks:
+            thin = batch(thin_ks, 0.3, OCR_LANG, "6")
+            for k in thin_ks:
+                other = thin.get(k, [])
+                sure = _mean_conf(other) >= max(LOW_CONFIDENCE, _mean_conf(out[k]) - 10)  # not broad garbage boxes
+                if sure and score(k, other) > score(k, out[k]):
+                    out[k] = other
+        again = [k for k in ks if not _has_han(out[k]) or _mean_conf(out[k]) < LOW_CONFIDENCE]
+        if again:
+            second = batch(again, 0.75, CELL_LANG, "7")
+            for k in again:
+                other = second.get(k, [])
+                latin_for_han = (_has_han(out[k]) and not _has_han(other)
+                                 and any(g.text.isascii() and g.text.isalpha() for g in other))
+                if other and not latin_for_han and score(k, other) > score(k, out[k]):
+                    out[k] = other
+    placed = []
+    for k, glyphs in out.items():
+        ox, oy = crops[k][0], crops[k][1]
+        for g in glyphs:
+            placed.append(Glyph(g.text, g.x0 + ox, g.top + oy, g.x1 + ox, g.bottom + oy, g.conf, f"cell{k}-{g.line}"))
+    return placed, seconds
 
 
 def _recognise(exe: str, number: int, image: Path) -> PageResult:
+    """One page: deskewed, rules found and erased, table cells read one by one, the rest of the page
+    (tables blanked) read at `OCR_DPI`. Glyph boxes are in pixels at `SCAN_DPI`."""
+    import numpy as np
     from PIL import Image
+    rendered = isinstance(image, PdfPage)
+    if rendered:
+        image = image.render()
     with Image.open(image) as img:
-        gray = img.convert("L")
-        result = PageResult(number, OCR_DPI, gray.width, gray.height)
-        result.rules = rules_from_image(gray, OCR_DPI)
-        target = _erase_rules(gray, result.rules, image) if result.rules else image
-    result.glyphs, result.engine_seconds = run_tesseract(exe, target)
+        gray = _deskew(img.convert("L"))
+    if rendered:
+        image.unlink()
+    result = PageResult(number, SCAN_DPI, gray.width, gray.height)
+    result.rules = rules_from_image(gray, SCAN_DPI)
+    pixels = np.asarray(gray)
+    cells = table_cells(result.rules) if result.rules else []
+    if result.rules:
+        pixels = _erase_rules(pixels, result.rules)
+    body = pixels.copy() if cells else pixels
+    for x0, top, x1, bottom in cells:
+        body[int(top):int(bottom) + 1, int(x0):int(x1) + 1] = 255
+    scale = OCR_DPI / SCAN_DPI
+    small = Image.fromarray(body).resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
+                                         Image.LANCZOS)
+    target = image.with_name(image.stem + "-body.png")
+    small.save(target, compress_level=1)           # a grainy scan compresses slowly and to no use
+    glyphs, result.engine_seconds = run_tesseract(exe, target)
+    target.unlink()
+    result.glyphs = [Glyph(g.text, g.x0 / scale, g.top / scale, g.x1 / scale, g.bottom / scale, g.conf, g.line)
+                     for g in glyphs]
+    if cells:
+        work = image.with_name(image.stem + "-cells")
+        work.mkdir(exist_ok=True)
+        cell_glyphs, secs = _read_cells(exe, pixels, cells, work)
+        result.glyphs += cell_glyphs
+        result.engine_seconds += secs
     return result
 
 
@@ -294,6 +547,12 @@ def _page_items(page: PageResult):
     for glyphs in by_line.values():
         text = "".join(g.text for g in glyphs)
         in_margin = glyphs[0].top < band or glyphs[-1].bottom > page.height_px - band
+        conf = _mean_conf(glyphs)
+        if in_margin and len(text) <= 8 and (conf < 20 or (conf < MIN_MEAN_CONFIDENCE and not re.search(_CJK, text))):
+            # a few unreadable marks in the margin (a page number "— 3 —" read as "2 9 ." or "，-昌= -"
+            # at 0-10 %, a speck): left in, it sat between two pages and ended the paragraph running
+            # over them. A real margin line (抄送, 印发) is read with far higher confidence.
+            continue
         number = _page_number_line(text) if in_margin else None
         if number is not None:
             # rewrite as the printed form, so the shared furniture rule recognises and drops it
@@ -301,8 +560,14 @@ def _page_items(page: PageResult):
             w = (g1.x1 - g0.x0) / (len(number) + 2)
             glyphs = [Glyph(t, g0.x0 + i * w, g0.top, g0.x0 + (i + 1) * w, g0.bottom, g0.conf, g0.line)
                       for i, t in enumerate("—" + number + "—")]
+        # One OCR line is set in one size, as a PDF's run is: the height of its Han characters (digits,
+        # Latin and punctuation boxes are shorter; left alone a line rich in numbers looked smaller
+        # type than its neighbours, and the layout path started a new paragraph at it).
+        heights = sorted(g.bottom - g.top for g in glyphs if re.match(_CJK, g.text))
+        line_size = heights[len(heights) // 2] * scale if len(heights) >= 3 else None
         for g in glyphs:
-            c = char(g.text, g.x0 * scale, g.top * scale, g.x1 * scale, g.bottom * scale, (g.bottom - g.top) * scale)
+            size = line_size if line_size is not None else (g.bottom - g.top) * scale
+            c = char(g.text, g.x0 * scale, g.top * scale, g.x1 * scale, g.bottom * scale, size)
             c["conf"] = g.conf
             chars.append(c)
     edges = []
@@ -312,7 +577,28 @@ def _page_items(page: PageResult):
         else:
             edges.append(v_edge(pos * scale, start * scale, end * scale))
     _snap_sizes(chars)
+    _em_boxes(chars)
     return layout_page(chars, edges, page.number, page.height_px * scale)
+
+
+_INK_LEFT = "，。、；：！？”’）》」』】〕〉"     # full-width punctuation drawn in the left of its square
+
+
+def _em_boxes(chars: list[dict]) -> None:
+    """Widen a CJK character's OCR box (tight around the ink) to its em square, as a PDF text layer
+    gives it (the advance width). Otherwise a line ending in 由 or ， seems to stop short of the right
+    margin and the layout path ends the paragraph there — a wrapped sentence split in two."""
+    for c in chars:
+        t, size = c["text"], c["size"]
+        if len(t) != 1 or not is_wide(t) or t in "—…" or c["x1"] - c["x0"] >= size:
+            continue
+        if t in _INK_LEFT:
+            c["x1"] = c["x0"] + size       # (never move a box's left edge past its neighbour: order is by x0)
+        elif not re.match(_CJK, t):
+            continue
+        else:
+            mid = (c["x0"] + c["x1"]) / 2
+            c["x0"], c["x1"] = mid - size / 2, mid + size / 2
 
 
 def _snap_sizes(chars: list[dict]) -> None:
@@ -321,7 +607,13 @@ def _snap_sizes(chars: list[dict]) -> None:
         return
     from collections import Counter
     buckets = Counter(round(c["size"]) for c in chars if is_wide(c["text"]))
-    common = [s for s, n in buckets.most_common() if n >= 5] or [round(chars[0]["size"])]
+    common: list[int] = []
+    for s, n in buckets.most_common():
+        # a size within 10 % of a commoner one is that size blurred (a grainy scan spreads 15 over
+        # 14-16), not a second type size: kept apart, lines alternating 14/16 each began a paragraph
+        if n >= 5 and not any(abs(s - c) <= 0.1 * c for c in common):
+            common.append(s)
+    common = common or [round(chars[0]["size"])]
     for c in chars:
         nearest = min(common, key=lambda s: abs(s - c["size"]))
         if abs(nearest - c["size"]) <= 0.2 * nearest:
@@ -335,7 +627,11 @@ def _snap_sizes(chars: list[dict]) -> None:
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _YEAR_BRACKETS = re.compile(r"(?<=[\u3400-\u9fff])\s*[【\[［〔﹝(（{]\s*((?:19|20)\d{2})\s*[】\]］〕﹞)）}]\s*(?=\d{1,4}\s*号)")
-_SPACED_DECIMAL = re.compile(r"(?<=\d)\s+(?=[.．]\d)|(?<=\d[.．])\s+(?=\d)")
+_SPACED_DECIMAL = re.compile(r"(?<=\d)\s+(?=[.．]\s*\d)|(?<=\d[.．])\s+(?=\d)")
+_O_IN_NUMBER = re.compile(r"(?<=\d)[Oo〇](?=[\d%％])|(?<=\d[.．])[Oo〇]|(?<=\d)[Oo〇](?=[.．]\d)")
+_L_IN_NUMBER = re.compile(r"(?<=\d)[lI|](?=\d|[.．]\d)|(?<=\d[.．])[lI|](?=\d|%)")
+_STRAY_OPENING = re.compile(r"(?<=[”\"])[“\"](?=[。，；：！？、]|$)")   # an opening quote cannot precede closing punctuation
+_NUMBER_CELL = re.compile(r"[-+−]?\s*\d[\d\s.．,]*%?")
 _MIXED_PARENS = re.compile(r"(?:〈([^〈〉（）()]{0,40})[）)]|[（(]([^〈〉（）()]{0,40})〉)")
 _MIXED_PAIR = re.compile(r"[【〔﹝\[［]([^【】〔〕\[\]［］]{1,20})[】〕﹞\]］]")
 
@@ -345,7 +641,11 @@ def fix_punctuation(text: str) -> str:
     if not text:
         return text
     text = text.replace("丶", "、")
-    text = _SPACED_DECIMAL.sub("", text)          # 251 .2 → 251.2: a decimal point's box sits apart
+    # letters that look like digits, between digits (or a digit and %): 2O23, 1O%, 2l.5 — a word never
+    # sits inside a number, so these are the engine's O/0 and l/1 confusions
+    text = _O_IN_NUMBER.sub("0", text)
+    text = _L_IN_NUMBER.sub("1", text)
+    text = _SPACED_DECIMAL.sub("", _SPACED_DECIMAL.sub("", text))   # 251 . 2 → 251.2: a point's box sits apart
     text = _YEAR_BRACKETS.sub(lambda m: f"〔{m.group(1)}〕", text)
     # a bracket pair whose halves disagree (〔…】, 【…] ) is one kind: 〔〕 around numbers, 【】 otherwise
     def pair(m):
@@ -377,8 +677,23 @@ def fix_punctuation(text: str) -> str:
     # double quotes (straight or curly, as OCR guesses the direction): Chinese text does not nest them,
     # so they alternate opening / closing through the paragraph
     if re.search(r'["“”]', text):
-        parts = re.split(r'["“”]', text)
-        text = parts[0] + "".join(("“" if i % 2 == 0 else "”") + part for i, part in enumerate(parts[1:]))
+        # Chinese text does not nest double quotes: they alternate opening / closing. Tesseract reads
+        # an opening “ reliably and a closing ” often as " (measured on the reference pages: every
+        # opening right, a third of the closings straight), so the opening quote decides the pair —
+        # a pair that opens straight was printed straight ("四新" in a table) and stays so.
+        out, opened = [], None
+        for ch in text:
+            if ch in '"“”':
+                if opened is None:
+                    opened = '"' if ch == '"' else "“"
+                    ch = opened
+                else:
+                    ch, opened = ('"' if opened == '"' else "”"), None
+            elif ch in "。！？；" and opened is not None:
+                opened = None        # a quote lost or added by OCR upsets only its own sentence
+            out.append(ch)
+        text = "".join(out)
+        text = _STRAY_OPENING.sub("", text)
     return text
 
 
@@ -389,6 +704,8 @@ def _fix_block(b):
     if isinstance(b, TableBlock):
         for c in b.cells:
             c.text = fix_punctuation(c.text)
+            if _NUMBER_CELL.fullmatch(c.text.strip()):
+                c.text = re.sub(r"\s+", "", c.text)   # a cell holding one number: OCR's gaps are not spaces
             if _LONE_DASH.fullmatch(c.text.strip()):
                 c.text = "—"                   # a cell's lone dash ("no value") read as 一 or -
         return b
@@ -431,18 +748,20 @@ def _diagnostics(pages: list[PageResult]) -> Diagnostics:
     return out
 
 
-def recognise_pages(path: Path, images: list[Path], progress=None) -> list[PageResult]:
-    """OCR every page image, at most `ocr_workers()` at a time; results in page order."""
+def recognise_pages(path: Path, images: list[Path], progress=None, numbers: list[int] | None = None) -> list[PageResult]:
+    """OCR every page image, at most `ocr_workers()` at a time; results in page order. `numbers` are
+    the images' page numbers in the document (1, 2, … unless only some pages are recognised)."""
     exe = check_engine(path)
+    numbers = numbers or list(range(1, len(images) + 1))
     results: list[PageResult | None] = [None] * len(images)
     with ThreadPoolExecutor(max_workers=min(ocr_workers(), len(images))) as pool:
-        futures = {pool.submit(_recognise, exe, i + 1, img): i for i, img in enumerate(images)}
+        futures = {pool.submit(_recognise, exe, numbers[i], img): i for i, img in enumerate(images)}
         for fut in futures:
             i = futures[fut]
             try:
                 results[i] = fut.result()
             except InputError as e:
-                raise InputError(path, e.reason, where=f"第{i + 1}页", hint=e.hint) from None
+                raise InputError(path, e.reason, where=f"第{numbers[i]}页", hint=e.hint) from None
             if progress is not None:
                 progress(i + 1, len(images))
     return results   # type: ignore[return-value]
@@ -485,6 +804,45 @@ def read_ocr(path: Path, data: bytes, sha256: str, kind: str) -> SourceDoc:
     doc = SourceDoc(path=str(path), sha256=sha256, format="pdf" if kind == "pdf" else "image", blocks=blocks,
                     diagnostics=_diagnostics(pages), ocr=True)
     return doc
+
+
+def ocr_pdf_pages(path: Path, data: bytes, numbers: list[int]):
+    """The image-only pages `numbers` of a PDF that otherwise has a text layer (a scanned attachment
+    appended to a printed notice): each recognised on its own. Returns the layout path's page items
+    of the pages read (page number → items, to take their place among the text pages), the
+    clerk-facing notes, and the pages whose recognition is too unsure to use. A page where OCR finds
+    nothing at all is a blank page: in neither. Raises `InputError` when there is no OCR engine."""
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="plandoc-ocr-") as tmp:
+        images = _rasterize_pdf(path, data, Path(tmp), pages=numbers)
+        pages = recognise_pages(path, images, numbers=numbers)
+    read = [p for p in pages if p.glyphs and _mean_conf(p.glyphs) >= MIN_MEAN_CONFIDENCE]
+    unsure = [p for p in pages if p.glyphs and _mean_conf(p.glyphs) < MIN_MEAN_CONFIDENCE]
+    out = Diagnostics()
+    for p in unsure:
+        out.add(DiagnosticCode.pdf_page_without_text, f"第{p.number}页没有文本层（可能是扫描页），文字识别结果不可靠"
+                f"（平均置信度{_mean_conf(p.glyphs):.0f}%），内容未读取", Where(page=p.number))
+    if read:
+        listed = "、".join(str(p.number) for p in read)
+        mean = _mean_conf([g for p in read for g in p.glyphs])
+        out.add(DiagnosticCode.ocr_pages, f"第{listed}页没有文本层（扫描页），内容由文字识别（OCR）得到（平均置信度{mean:.0f}%），"
+                                          "数字、标点和专有名词请与原件核对", Where(page=read[0].number))
+        low = _low_confidence_lines(read)
+        if low:
+            shown = "；".join(f"第{pg}页“{text}”（{conf:.0f}%）" for pg, text, conf in low[:MAX_LISTED_LINES])
+            out.add(DiagnosticCode.ocr_low_confidence, f"以下各行识别置信度低于{LOW_CONFIDENCE:.0f}%，请重点核对（共{len(low)}行）：{shown}",
+                    Where(page=low[0][0]))
+    return {p.number: _page_items(p) for p in read}, out, [p.number for p in unsure]
+
+
+def fix_ocr_blocks(blocks: list, pages: set[int]) -> list:
+    """`fix_punctuation` on the blocks that come from OCR'd pages (by their provenance)."""
+    out = []
+    for b in blocks:
+        where = getattr(b, "where", None)
+        page = getattr(where, "page", None) if where is not None else None
+        out.append(_fix_block(b) if page in pages else b)
+    return out
 
 
 def pdf_needs_ocr(data: bytes) -> bool:

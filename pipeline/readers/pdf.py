@@ -171,6 +171,7 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
     diagnostics = Diagnostics()
     turned_pages: list[int] = []               # pages whose text is on its side even after turning back
     rotation_of: dict[int, int] = {}
+    blank: list[int] = []                      # pages without a text layer: OCRed when the rest has text
     try:
         for i, page in enumerate(pages, start=1):
             try:
@@ -196,8 +197,7 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
                                 f"{f'，页面旋转 {page.rotation}°' if page.rotation else ''}），无法按行读取，内容未读取",
                                 Where(page=i))
             elif n_vis == 0:
-                diagnostics.add(DiagnosticCode.pdf_page_without_text, f"第{i}页没有文本层（可能是扫描页），内容未读取",
-                                Where(page=i))
+                blank.append(i)
             visible += n_vis
             cid += n_cid
             page_items.append(items)
@@ -217,11 +217,43 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
     if cid / visible > MAX_CID_SHARE:
         raise InputError(path, f"PDF 的文本层无法解码（{cid / visible:.0%} 的字符是 (cid:NNN) 乱码，字体缺少 Unicode 映射），"
                                "相当于无文本层", hint="请向发文单位索取 .docx 或重新导出嵌入字体的 PDF")
+    ocr_pages = _ocr_blank_pages(path, data, blank, page_items, diagnostics) if visible and blank else set()
     _drop_furniture(page_items)
     blocks = _assemble(page_items)
+    if ocr_pages:
+        from pipeline.readers.ocr import fix_ocr_blocks
+        blocks = fix_ocr_blocks(blocks, ocr_pages)
     if not blocks:
         raise InputError(path, "PDF 中没有正文内容（只有页码或页眉）")
-    return SourceDoc(path=str(path), sha256=sha256, format="pdf", blocks=blocks, diagnostics=diagnostics)
+    return SourceDoc(path=str(path), sha256=sha256, format="pdf", blocks=blocks, diagnostics=diagnostics,
+                     ocr=bool(ocr_pages))
+
+
+def _ocr_blank_pages(path: Path, data: bytes, blank: list[int], page_items: list[_PageItems],
+                     diagnostics: Diagnostics) -> set[int]:
+    """A PDF with a text layer whose some pages are images only (a scanned attachment appended):
+    those pages are recognised one by one and take their place in page order, so paragraphs and
+    tables run on across them as across text pages. Without an OCR engine (or if it fails) they are
+    reported as unread, as before; a page OCR finds empty is a blank page and needs no note.
+    Returns the numbers of the pages that came from OCR."""
+    from pipeline.readers.ocr import MAX_PAGES, ocr_pdf_pages, tesseract_binary
+    wanted = [n for n in blank if n <= MAX_PAGES]
+    unread = blank
+    done: set[int] = set()
+    if tesseract_binary() is not None and wanted:
+        try:
+            items, notes, unsure = ocr_pdf_pages(path, data, wanted)
+        except InputError:
+            pass                                   # the engine is broken: the pages stay unread
+        else:
+            for n, page in items.items():
+                page_items[n - 1] = page
+            diagnostics.extend(notes)              # includes the unsure pages' own reason
+            done = set(items)
+            unread = [n for n in blank if n not in wanted]
+    for n in unread:
+        diagnostics.add(DiagnosticCode.pdf_page_without_text, f"第{n}页没有文本层（可能是扫描页），内容未读取", Where(page=n))
+    return done
 
 
 _ORDER_ZH = {"vertical": "是竖排的（从上到下、从右到左成列）", "columns": "分为左右两栏"}

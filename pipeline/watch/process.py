@@ -70,9 +70,11 @@ class Failure(Exception):
 
 
 # -- worker process set-up ------------------------------------------------------------------------
-def init_worker(watcher_pid: int, warm_up: bool = True) -> None:
+def init_worker(watcher_pid: int, warm_up: bool = True, workers: int = 1) -> None:
     """Pool initializer: die with the watcher, stay within limits, load the heavy modules once
-    (with `warm_up`, also render a small plan, so that the first real drop is not the slow one)."""
+    (with `warm_up`, also render a small plan, so that the first real drop is not the slow one).
+    `workers` (the pool's size) shares the CPUs among the workers' OCR: each recognises at most
+    CPUs / workers pages at once (`readers.ocr.ocr_workers`), not every worker as many as there are CPUs."""
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
@@ -83,6 +85,8 @@ def init_worker(watcher_pid: int, warm_up: bool = True) -> None:
         os._exit(1)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    from pipeline.readers.ocr import ocr_workers
+    os.environ.setdefault("PLANDOC_OCR_WORKERS", str(max(1, ocr_workers() // max(1, workers))))
     try:
         import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)

@@ -164,7 +164,7 @@ class Watcher:
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the observer thread must not be cloned mid-operation into workers.
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=init_worker, initargs=(os.getpid(), self.warm_up))
+                                   initializer=init_worker, initargs=(os.getpid(), self.warm_up, self.workers))
 
     def prestart_workers(self) -> list[Future]:
         """Spawn (and warm up) every worker now, not on the first drop: that is the latency clerks see."""
