@@ -329,6 +329,13 @@ class Tokenizer:
 
 def _cut_block(sentence: str, freq: dict[str, int], log_total: float) -> list[str]:
     """jieba's `get_DAG` + `calc` + `__cut_DAG_NO_HMM` on one block of hanzi/ASCII."""
+    route = _route(sentence, freq, log_total)
+    return _words_of_route(sentence, route)
+
+
+def _route(sentence: str, freq: dict[str, int], log_total: float) -> dict[int, tuple[float, int]]:
+    """jieba's `get_DAG` + `calc`: from each position, the best log probability of the rest and the
+    end of the first word on that route."""
     n = len(sentence)
     dag: dict[int, list[int]] = {}
     for k in range(n):
@@ -344,6 +351,12 @@ def _cut_block(sentence: str, freq: dict[str, int], log_total: float) -> list[st
     for idx in range(n - 1, -1, -1):
         route[idx] = max((math.log(freq.get(sentence[idx:x + 1]) or 1) - log_total + route[x + 1][0], x)
                          for x in dag[idx])
+    return route
+
+
+def _words_of_route(sentence: str, route: dict[int, tuple[float, int]]) -> list[str]:
+    """jieba's `__cut_DAG_NO_HMM` walk of a route (single ASCII letters/digits run together)."""
+    n = len(sentence)
     words: list[str] = []
     x, buf = 0, ""
     while x < n:
@@ -397,8 +410,39 @@ class IdfTable:
 _default: list[Tokenizer] = []
 
 
-def cut(text: str) -> list[str]:
-    """Words of `text` as `jieba.lcut(text, HMM=False)` gives them (empty strings dropped)."""
+def _tokenizer() -> Tokenizer:
     if not _default:
         _default.append(Tokenizer())
-    return _default[0].cut(text)
+    return _default[0]
+
+
+def likelihoods(blocks: list[str]) -> list[tuple[float, list[str]]]:
+    """For each block of hanzi (no spaces or punctuation), the natural log of the probability of its
+    most probable segmentation under jieba's unigram model (the route `cut` takes) and its words.
+
+    Why: comparing two spellings of a block says which one reads as words — a character misread by
+    OCR usually breaks a word into unlikely single characters (`pipeline.readers.ocr_words`). Looked
+    up in one pass over the index like `cut`, so a few thousand variants cost one query round."""
+    tok = _tokenizer()
+    index = _open_index()
+    if index is None:
+        jt = tok._jieba_tokenizer()
+        jt.check_initialized()
+        freq, log_total = jt.FREQ, math.log(jt.total)
+    else:
+        tok._ensure_overlay(index)
+        freq = tok._present_fragments(index, [b for b in blocks if b])
+        log_total = math.log(tok._total)
+    out = []
+    for b in blocks:
+        if not b:
+            out.append((0.0, []))
+            continue
+        route = _route(b, freq, log_total)
+        out.append((route[0][0], _words_of_route(b, route)))
+    return out
+
+
+def cut(text: str) -> list[str]:
+    """Words of `text` as `jieba.lcut(text, HMM=False)` gives them (empty strings dropped)."""
+    return _tokenizer().cut(text)

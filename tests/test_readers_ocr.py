@@ -306,3 +306,44 @@ def test_blank_page_in_a_text_pdf_is_neither_ocr_nor_unread(tmp_path):
     assert not doc.ocr
     assert [d.code.value for d in doc.diagnostics if d.code.value in ("ocr_pages", "pdf_page_without_text")] == []
     assert any("周政发〔2023〕34号" in getattr(b, "text", "") for b in doc.blocks)
+
+
+# ------------------------------------------------------------------ word-plausibility correction
+
+def _glyphs(text: str, confs: dict[int, float] | None = None):
+    from pipeline.readers.ocr import Glyph
+    confs = confs or {}
+    return [Glyph(t, i * 40.0, 0.0, i * 40.0 + 38, 40.0, confs.get(i, 96.0), "line_1") for i, t in enumerate(text)]
+
+
+@pytest.mark.parametrize("read,conf_at,expected", [
+    ("已完成万邑粮食", {4: 25.0}, "已完成万吨粮食"),          # 吨 read as 邑 (a table cell on a blurred scan)
+    ("项目全部纳人管理", {5: 60.0}, "项目全部纳入管理"),
+    ("工作己经完成", {2: 70.0}, "工作已经完成"),
+    ("工作己经完成", {}, "工作己经完成"),                     # a sure glyph is kept as read
+    ("推进千企转型", {2: 40.0}, "推进千企转型"),              # 于企 is likelier by letter frequency only: kept
+    ("医办养结合", {1: 80.0}, "医办养结合"),                  # no clear margin: kept
+    ("新人驻企业", {1: 80.0}, "新人驻企业"),                  # 新人 is a word too: no margin, kept
+])
+def test_confusable_characters_corrected_by_words(read, conf_at, expected):
+    from pipeline.readers.ocr_words import correct_line
+    glyphs = _glyphs(read, conf_at)
+    correct_line(glyphs)
+    assert "".join(g.text for g in glyphs) == expected
+
+
+@pytest.mark.parametrize("read,conf_at,expected", [
+    ("建设基层“5+N?示范点", {8: 11.0}, "建设基层“5+N”示范点"),   # the closing quote read as ?
+    ("实施5+N？", {5: 30.0}, "实施5+N"),                           # a doubtful ？ at the line end
+    ("这是为什么？", {}, "这是为什么？"),                           # a sure one is kept
+    ("是否完成？请于", {4: 30.0}, "是否完成？请于"),               # not at the line end, no open quote
+])
+def test_doubtful_question_marks(read, conf_at, expected):
+    from pipeline.readers.ocr_words import drop_stray_question_marks
+    assert "".join(g.text for g in drop_stray_question_marks(_glyphs(read, conf_at))) == expected
+
+
+def test_confusable_table_is_symmetric():
+    from pipeline.readers.ocr_words import CONFUSABLE
+    assert all(c in CONFUSABLE[o] for c, others in CONFUSABLE.items() for o in others)
+    assert "入" in CONFUSABLE["人"] and "已" in CONFUSABLE["己"] and "吨" in CONFUSABLE["邑"]

@@ -15,7 +15,9 @@ re-read of numbers, a dash by its shape) — read with the page, cells of one ro
 small lone values (1, %, —) were dropped. Tesseract's hOCR with character boxes (`hocr_char_boxes=1`)
 gives positioned characters with a confidence each; boxes are widened to the em square and one OCR
 line gets one size, as a PDF's text layer would give them, and from there `positioned` hands over to
-the PDF layout path. Afterwards `fix_punctuation` repairs what OCR does to 公文 punctuation (half-width
+the PDF layout path. Before that, `ocr_words.correct_pages` swaps an unsure character for a
+look-alike when that makes clearly more probable words (纳人 → 纳入, 万邑 → 万吨) and drops a
+doubtful ？ Tesseract adds at a line end. Afterwards `fix_punctuation` repairs what OCR does to 公文 punctuation (half-width
 ，：；（） next to Chinese, 【2023] for 〔2023〕 in a 文号, 丶 for 、, quote directions, 10 . 1) —
 generic rules on character classes, not a list of phrases. A PDF with a text layer whose some pages
 are images only has just those pages recognised (`ocr_pdf_pages`, called by the PDF reader).
@@ -42,6 +44,7 @@ from pathlib import Path
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
 from pipeline.errors import InputError
+from pipeline.readers import ocr_words
 from pipeline.readers.pdf_layout import is_wide
 from pipeline.readers.positioned import assemble_pages, char, h_edge, layout_page, v_edge
 from pipeline.text import normalize
@@ -789,6 +792,7 @@ def read_ocr(path: Path, data: bytes, sha256: str, kind: str) -> SourceDoc:
             pages = recognise_pages(path, images, update)
         finally:
             stop()
+    ocr_words.correct_pages(pages)
     words = [g for p in pages for g in p.glyphs]
     if not words:
         raise InputError(path, "这是扫描件或图片（无文本层），文字识别没有得到任何文字（可能是空白、过于模糊或不是文字）",
@@ -816,6 +820,7 @@ def ocr_pdf_pages(path: Path, data: bytes, numbers: list[int]):
     with tempfile.TemporaryDirectory(prefix="plandoc-ocr-") as tmp:
         images = _rasterize_pdf(path, data, Path(tmp), pages=numbers)
         pages = recognise_pages(path, images, numbers=numbers)
+    ocr_words.correct_pages(pages)
     read = [p for p in pages if p.glyphs and _mean_conf(p.glyphs) >= MIN_MEAN_CONFIDENCE]
     unsure = [p for p in pages if p.glyphs and _mean_conf(p.glyphs) < MIN_MEAN_CONFIDENCE]
     out = Diagnostics()

@@ -1,0 +1,140 @@
+"""Post-correction of OCR'd text by word plausibility: a misread hanzi swapped for its look-alike
+when that turns the surrounding text into clearly more probable words.
+
+Why: at 300 dpi what Tesseract's chi_sim still gets wrong is mostly one character inside a word,
+read as a character of nearly the same shape — 纳入 as 纳人, 万吨 as 万邑, 已经 as 己经. Such a
+misreading usually breaks a dictionary word into single characters, which jieba's unigram model
+(`pipeline.words.likelihoods`, the dictionary `cut` uses, with its frequencies) finds far less
+probable. The repair is generic: a table of shape-confusable characters (not of phrases) and the
+general word dictionary — nothing keyed to one document.
+
+`CONFUSABLE` — where the sets come from: the classic look-alike groups of Chinese OCR and
+proof-reading (形近字: the pairs textbooks and OCR error studies list for printed Song/Fangsong
+type, where two glyphs differ by one short stroke, a stroke's length, or a dot): 人入八, 己已巳,
+未末, 土士, 日曰, 天夭, 干千于, 大太犬, 木本术, 王玉主, 戊戌戍, 刀力, 儿几, 午牛, 田由甲申,
+白自, 目且, 休体, 免兔, 侯候, 券卷, 折拆析, 失矢, 冶治, 准淮, 宇字, 今令, 住往, 特持, 侍待,
+问间, 厂广, 市巿, 贝见, 办为, 开井, 壁璧, 拔拨, 辨辩, 货贷, 设没, 两雨, 合含, 吨邑, 末未; and
+those chi_sim shows on government notices at 150-300 dpi in this project's measurements (两/雨,
+合/含, 吨/邑, 人/入 — also members of the classic groups). Sets are symmetric: each member may be
+a misreading of any other.
+
+Safeguards, because a wrong "correction" of a correct character is worse than a kept error:
+ - only characters Tesseract was unsure of (`MAX_CONFIDENCE`; its per-character confidence, already
+   lowered to the word's in `_Hocr`) are considered;
+ - a variant wins only by a clear margin of log probability (`MIN_MARGIN`, a factor of ~150) over
+   the text as read, and only when the variant then forms a word of two or more characters — the
+   frequency of a lone character alone never decides;
+ - only OCR'd glyphs go through here (the text layer of a PDF is never touched: the callers are
+   `read_ocr` and `ocr_pdf_pages`).
+
+Also `drop_stray_question_marks`: Tesseract adds a lone ？/? at the end of a line after a token it
+read (a page-edge speck or the tail of a dash) with low confidence; 公文 prose does not end a line
+in a question mark that the recogniser itself doubts.
+"""
+from __future__ import annotations
+
+import re
+
+MAX_CONFIDENCE = 93.0     # Tesseract confidence (0-100) at or above which a glyph is trusted as read
+MIN_MARGIN = 5.0          # natural log: the variant's text must be ~150× as probable as the text read
+CONTEXT = 6               # hanzi on each side of the character that take part in the comparison
+STRAY_MARK_CONFIDENCE = 60.0
+
+_GROUPS = (
+    "人入八", "己已巳", "未末", "土士", "日曰", "天夭", "干千于", "大太犬", "木本术", "王玉主",
+    "戊戌戍", "刀力", "儿几", "午牛", "田由甲申", "白自", "目且", "休体", "免兔", "侯候", "券卷",
+    "折拆析", "失矢", "冶治", "准淮", "宇字", "今令", "住往", "特持", "侍待", "问间", "厂广",
+    "市巿", "贝见", "办为", "开井", "壁璧", "拔拨", "辨辩", "货贷", "设没", "两雨", "合含", "吨邑",
+)
+
+CONFUSABLE: dict[str, str] = {}
+for _g in _GROUPS:
+    for _c in _g:
+        CONFUSABLE[_c] = CONFUSABLE.get(_c, "") + "".join(o for o in _g if o != _c and o not in CONFUSABLE.get(_c, ""))
+
+_HAN = re.compile(r"[\u4e00-\u9fd5]")
+
+
+def _han_span(texts: list[str], i: int) -> tuple[int, int]:
+    """[start, end) of the run of single hanzi around position i, at most `CONTEXT` on each side."""
+    a = i
+    while a > 0 and i - a < CONTEXT and len(texts[a - 1]) == 1 and _HAN.match(texts[a - 1]):
+        a -= 1
+    b = i + 1
+    while b < len(texts) and b - i <= CONTEXT and len(texts[b]) == 1 and _HAN.match(texts[b]):
+        b += 1
+    return a, b
+
+
+def correct_line(glyphs: list) -> int:
+    """Correct the confusable, unsure characters of one OCR line in place (`glyph.text`); returns
+    how many were changed. Left to right, each decision sees the earlier corrections."""
+    from pipeline.words import likelihoods
+    changed = 0
+    texts = [g.text for g in glyphs]
+    for i, g in enumerate(glyphs):
+        if g.conf >= MAX_CONFIDENCE or texts[i] not in CONFUSABLE:
+            continue
+        a, b = _han_span(texts, i)
+        if b - a < 2:
+            continue                      # a lone character: no word to judge it by
+        variants = [texts[i]] + list(CONFUSABLE[texts[i]])
+        blocks = ["".join(texts[a:i]) + v + "".join(texts[i + 1:b]) for v in variants]
+        scored = likelihoods(blocks)
+        best = max(range(1, len(variants)), key=lambda k: scored[k][0])
+        if scored[best][0] - scored[0][0] < MIN_MARGIN:
+            continue
+        # the variant must sit inside a word of 2+ characters on the winning route
+        pos, inside = 0, False
+        for w in scored[best][1]:
+            if pos <= i - a < pos + len(w):
+                inside = len(w) >= 2
+                break
+            pos += len(w)
+        if not inside:
+            continue
+        texts[i] = g.text = variants[best]
+        changed += 1
+    return changed
+
+
+def drop_stray_question_marks(glyphs: list) -> list:
+    """The line without a doubtful ？/? Tesseract made up (confidence under `STRAY_MARK_CONFIDENCE`):
+
+    - a lone final one after a token (a speck or the tail of a mark at the line end) is dropped;
+    - one inside the line, inside an open “…, directly before a hanzi, is the closing ” misread
+      (a question mark ends a sentence, it is not followed by running text inside a quotation):
+      基层“5+N?示范点 → 基层“5+N”示范点."""
+    unsure = [k for k, g in enumerate(glyphs) if g.text in ("？", "?") and g.conf < STRAY_MARK_CONFIDENCE]
+    if not unsure:
+        return glyphs
+    drop = set()
+    for k in unsure:
+        if k == len(glyphs) - 1 and k >= 1:
+            drop.add(k)
+            continue
+        before = "".join(g.text for g in glyphs[:k])
+        sentence = re.split(r"[。！？；]", before)[-1]
+        if (k + 1 < len(glyphs) and _HAN.match(glyphs[k + 1].text)
+                and sentence.count("“") > sentence.count("”") + sentence.count('"')):
+            glyphs[k].text = "”"
+    return [g for k, g in enumerate(glyphs) if k not in drop]
+
+
+def correct_pages(pages) -> int:
+    """Word-plausibility correction and stray ？ removal on OCR'd pages (`PageResult`s), in place."""
+    changed = 0
+    for p in pages:
+        lines: dict[str, list] = {}
+        for g in p.glyphs:
+            lines.setdefault(g.line, []).append(g)
+        keep = []
+        for glyphs in lines.values():
+            changed += correct_line(glyphs)
+            kept = drop_stray_question_marks(glyphs)
+            changed += len(glyphs) - len(kept)
+            keep.extend(kept)
+        # the original order (lines are contiguous runs of glyphs in Tesseract's output)
+        kept_ids = {id(g) for g in keep}
+        p.glyphs = [g for g in p.glyphs if id(g) in kept_ids]
+    return changed
