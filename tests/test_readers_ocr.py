@@ -318,12 +318,14 @@ def _glyphs(text: str, confs: dict[int, float] | None = None):
 
 @pytest.mark.parametrize("read,conf_at,expected", [
     ("已完成万邑粮食", {4: 25.0}, "已完成万吨粮食"),          # 吨 read as 邑 (a table cell on a blurred scan)
-    ("项目全部纳人管理", {5: 60.0}, "项目全部纳入管理"),
+    ("新建厂房已投人使用", {6: 60.0}, "新建厂房已投入使用"),
     ("工作己经完成", {2: 70.0}, "工作已经完成"),
     ("工作己经完成", {}, "工作己经完成"),                     # a sure glyph is kept as read
     ("推进千企转型", {2: 40.0}, "推进千企转型"),              # 于企 is likelier by letter frequency only: kept
     ("医办养结合", {1: 80.0}, "医办养结合"),                  # no clear margin: kept
     ("新人驻企业", {1: 80.0}, "新人驻企业"),                  # 新人 is a word too: no margin, kept
+    ("发改办财金规", {2: 65.0}, "发改办财金规"),              # 办 reads as part of 改办: kept, though 改为 is likelier
+    ("部门含作", {2: 46.0}, "部门合作"),
 ])
 def test_confusable_characters_corrected_by_words(read, conf_at, expected):
     from pipeline.readers.ocr_words import correct_line

@@ -21,9 +21,10 @@ a misreading of any other.
 Safeguards, because a wrong "correction" of a correct character is worse than a kept error:
  - only characters Tesseract was unsure of (`MAX_CONFIDENCE`; its per-character confidence, already
    lowered to the word's in `_Hocr`) are considered;
- - a variant wins only by a clear margin of log probability (`MIN_MARGIN`, a factor of ~150) over
-   the text as read, and only when the variant then forms a word of two or more characters — the
-   frequency of a lone character alone never decides;
+ - only a character that, as read, is a word of its own on the most probable route is replaced
+   (as read it breaks a word apart), and a variant wins only by a clear margin of log probability
+   (`MIN_MARGIN`, a factor of ~150) over the text as read, and only when the variant then forms a
+   word of two or more characters — the frequency of a lone character alone never decides;
  - only OCR'd glyphs go through here (the text layer of a PDF is never touched: the callers are
    `read_ocr` and `ocr_pdf_pages`).
 
@@ -66,6 +67,16 @@ def _han_span(texts: list[str], i: int) -> tuple[int, int]:
     return a, b
 
 
+def _word_length_at(words: list[str], k: int) -> int:
+    """Length of the word of a segmentation that covers character k."""
+    pos = 0
+    for w in words:
+        if pos <= k < pos + len(w):
+            return len(w)
+        pos += len(w)
+    return 0
+
+
 def correct_line(glyphs: list) -> int:
     """Correct the confusable, unsure characters of one OCR line in place (`glyph.text`); returns
     how many were changed. Left to right, each decision sees the earlier corrections."""
@@ -84,14 +95,10 @@ def correct_line(glyphs: list) -> int:
         best = max(range(1, len(variants)), key=lambda k: scored[k][0])
         if scored[best][0] - scored[0][0] < MIN_MARGIN:
             continue
-        # the variant must sit inside a word of 2+ characters on the winning route
-        pos, inside = 0, False
-        for w in scored[best][1]:
-            if pos <= i - a < pos + len(w):
-                inside = len(w) >= 2
-                break
-            pos += len(w)
-        if not inside:
+        # as read, the character stands alone (a misreading breaks a word: 发改办 keeps its 办, which
+        # reads as part of 改办, though 改为 would be likelier); the variant sits inside a word of
+        # 2+ characters on its route (not a likelier lone character)
+        if _word_length_at(scored[0][1], i - a) != 1 or _word_length_at(scored[best][1], i - a) < 2:
             continue
         texts[i] = g.text = variants[best]
         changed += 1
