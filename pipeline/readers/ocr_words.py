@@ -13,10 +13,15 @@ proof-reading (形近字: the pairs textbooks and OCR error studies list for pri
 type, where two glyphs differ by one short stroke, a stroke's length, or a dot): 人入八, 己已巳,
 未末, 土士, 日曰, 天夭, 干千于, 大太犬, 木本术, 王玉主, 戊戌戍, 刀力, 儿几, 午牛, 田由甲申,
 白自, 目且, 休体, 免兔, 侯候, 券卷, 折拆析, 失矢, 冶治, 准淮, 宇字, 今令, 住往, 特持, 侍待,
-问间, 厂广, 市巿, 贝见, 办为, 开井, 壁璧, 拔拨, 辨辩, 货贷, 设没, 两雨, 合含, 吨邑, 末未; and
-those chi_sim shows on government notices at 150-300 dpi in this project's measurements (两/雨,
-合/含, 吨/邑, 人/入 — also members of the classic groups). Sets are symmetric: each member may be
-a misreading of any other.
+问间, 厂广, 市巿, 贝见, 办为, 开井, 壁璧, 拔拨, 辨辩, 货贷, 设没, 乌鸟; and
+the pairs chi_sim showed on government notices at 150-300 dpi in this project's measurements
+(两/雨, 合/含, 吨/邑; 人/入 is a classic one). Sets are symmetric: each member may be a misreading
+of any other. Tesseract's own alternatives (`lstm_choice_mode=2`) were tried as the candidate source
+and dropped: for a misread glyph they list characters of other shapes (埠: 坟 孝 培 寺), not the
+printed one.
+
+What this cannot repair: a word jieba's dictionary lacks (雨污 — 两污 reads as likely) and a
+misreading that is a word as well (新人驻 / 新入驻: 新人 and 入驻 are both words, no margin).
 
 Safeguards, because a wrong "correction" of a correct character is worse than a kept error:
  - only characters Tesseract was unsure of (`MAX_CONFIDENCE`; its per-character confidence, already
@@ -29,14 +34,16 @@ Safeguards, because a wrong "correction" of a correct character is worse than a 
    `read_ocr` and `ocr_pdf_pages`).
 
 Also `drop_stray_question_marks`: Tesseract adds a lone ？/? at the end of a line after a token it
-read (a page-edge speck or the tail of a dash) with low confidence; 公文 prose does not end a line
-in a question mark that the recogniser itself doubts.
+read (a page-edge speck or the tail of a dash) with low confidence, and reads a closing ” after
+Latin/digits as ? (“5+N?示范点); a doubtful one at the line end is dropped, one inside an open
+quotation before running text becomes ”.
 """
 from __future__ import annotations
 
 import re
 
-MAX_CONFIDENCE = 93.0     # Tesseract confidence (0-100) at or above which a glyph is trusted as read
+MAX_CONFIDENCE = 93.0     # Tesseract confidence (0-100) at or above which a glyph is trusted as read:
+                          # running text read right is mostly at 93-97; the misread glyphs met were 11-82
 MIN_MARGIN = 5.0          # natural log: the variant's text must be ~150× as probable as the text read
 CONTEXT = 6               # hanzi on each side of the character that take part in the comparison
 STRAY_MARK_CONFIDENCE = 60.0
@@ -45,7 +52,7 @@ _GROUPS = (
     "人入八", "己已巳", "未末", "土士", "日曰", "天夭", "干千于", "大太犬", "木本术", "王玉主",
     "戊戌戍", "刀力", "儿几", "午牛", "田由甲申", "白自", "目且", "休体", "免兔", "侯候", "券卷",
     "折拆析", "失矢", "冶治", "准淮", "宇字", "今令", "住往", "特持", "侍待", "问间", "厂广",
-    "市巿", "贝见", "办为", "开井", "壁璧", "拔拨", "辨辩", "货贷", "设没", "两雨", "合含", "吨邑",
+    "市巿", "贝见", "办为", "开井", "壁璧", "拔拨", "辨辩", "货贷", "设没", "乌鸟", "两雨", "合含", "吨邑",
 )
 
 CONFUSABLE: dict[str, str] = {}
