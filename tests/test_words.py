@@ -169,3 +169,16 @@ def test_remembered_lookups_stay_bounded_and_do_not_change_tokens(reference, jie
     theirs.load_userdict(str(USERDICT))
     assert ours.cut(text) == [w for w in theirs.cut(text, HMM=False) if w]
     assert len(index._known) <= 500 + max(len(text), 500)
+
+
+def test_likelihoods_follow_jiebas_route(reference, jieba, index, monkeypatch):
+    """The log probability OCR correction compares (`likelihoods`) is that of jieba's own route:
+    the same words as `lcut`, and the same value from the index as from jieba's dictionary."""
+    import re
+    blocks = [b for b in re.findall(r"[\u4e00-\u9fd5]+", reference[:4000]) if len(b) >= 2]
+    ours = words.likelihoods(blocks)
+    assert [ws for _, ws in ours] == [jieba.lcut(b, HMM=False) for b in blocks]
+    monkeypatch.setitem(words._index, "db", None)
+    theirs = words.likelihoods(blocks)
+    assert all(abs(a - b) < 1e-9 for (a, _), (b, _) in zip(ours, theirs))
+    assert ours[0][0] < 0
