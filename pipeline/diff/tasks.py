@@ -21,13 +21,17 @@ a human should decide those, hence the review band.
 """
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import scipy
 from scipy import sparse
-from scipy.optimize import linear_sum_assignment
 
 from pipeline.diff.model import TaskDiff
 from pipeline.diff.redline import redline_ops, redline_text
@@ -38,6 +42,36 @@ HIGH = 0.5          # accept a pair at or above this similarity
 LOW = 0.3           # below this: not the same task
 # tie-breakers: far smaller than the gap between true and wrong pairs, so they only order near-ties
 BONUS_PARENT, BONUS_TITLE, BONUS_KIND, BONUS_NUMBERS = 0.03, 0.02, 0.01, 0.01
+
+
+
+def _assignment_solver():
+    """scipy's `linear_sum_assignment`, loaded from its own compiled module (`scipy/optimize/_lsap`)
+    without running `scipy/optimize/__init__.py`.
+
+    Why: that package imports every optimizer, root finder and their dependencies (~250 modules,
+    ~14 MB of anonymous memory and ~28 MB resident in each process) for the one function used
+    here; in the drop folder's workers, which all compare plans, that was the largest single item
+    of their memory (issue 12). The extension is self-contained (it needs numpy only), so the
+    function and its results are scipy's own. If scipy's layout ever changes, the ordinary import
+    is used: slower to load, same answers."""
+    name = "scipy.optimize._lsap"
+    if name in sys.modules:
+        return sys.modules[name].linear_sum_assignment
+    try:
+        folder = Path(scipy.__file__).parent / "optimize"
+        path = next(folder / f"_lsap{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES
+                    if (folder / f"_lsap{suffix}").is_file())
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.linear_sum_assignment
+    except Exception:
+        from scipy.optimize import linear_sum_assignment
+        return linear_sum_assignment
+
+
+linear_sum_assignment = _assignment_solver()
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
