@@ -1,9 +1,10 @@
 """What the drop folder's processes load (issue 12: the peak PSS of the watcher and its 2 workers).
 
 The benchmark (benchmarks/bench_folder.py) is the measure; these tests hold the stable parts of it:
-the watcher parent does not load modules only a worker or the help screen needs, and the workers'
-plan comparison gets scipy's assignment solver without the whole of `scipy.optimize` — with the
-same answers as `scipy.optimize.linear_sum_assignment`, ties included.
+the watcher parent does not load modules only a worker or the help screen needs; the workers' plan
+comparison needs neither `scipy.sparse` nor the whole of `scipy.optimize`, with the same answers as
+before to the last bit (the similarity) and as `scipy.optimize.linear_sum_assignment` (ties
+included); and a worker's memory does not grow from notice to notice.
 """
 from __future__ import annotations
 
@@ -41,10 +42,51 @@ def test_help_is_still_chinese_when_the_formatter_loads_late():
     assert "Arguments" not in out.stdout and "Options" not in out.stdout
 
 
-def test_plan_comparison_does_not_load_scipy_optimize():
-    loaded = _modules_after("import pipeline.diff.tasks as t\nassert callable(t.linear_sum_assignment)")
-    assert "scipy.sparse" in loaded
-    assert "scipy.optimize" not in loaded
+def test_plan_comparison_loads_neither_scipy_optimize_nor_scipy_sparse():
+    loaded = _modules_after("import pipeline.diff.report, pipeline.diff.tasks as t\n"
+                            "assert callable(t.linear_sum_assignment)")
+    assert "pipeline.diff.tasks" in loaded
+    assert "scipy.optimize" not in loaded and "scipy.sparse" not in loaded and "numpy.f2py" not in loaded
+
+
+def _tfidf_with_scipy_sparse(old: list[str], new: list[str]) -> np.ndarray:
+    """The similarity as pipeline/diff/tasks.py computed it with scipy.sparse before issue 12."""
+    from scipy import sparse
+
+    from pipeline.diff.tasks import _ngram_codes
+    docs = old + new
+    codes = [_ngram_codes(d) for d in docs]
+    lengths = np.array([len(c) for c in codes])
+    if lengths.sum() == 0:
+        return np.zeros((len(old), len(new)))
+    vocab, ids = np.unique(np.concatenate(codes), return_inverse=True)
+    rows = np.repeat(np.arange(len(docs)), lengths)
+    tf = sparse.csr_matrix((np.ones(len(ids)), (rows, ids)), shape=(len(docs), len(vocab)))
+    tf.sum_duplicates()
+    df = np.bincount(tf.indices, minlength=len(vocab))
+    idf = np.log((1 + len(docs)) / (1 + df)) + 1.0
+    m = tf.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    m = sparse.diags(1.0 / norms) @ m
+    a, b = m[:len(old)], m[len(old):]
+    return np.asarray((a @ b.T).todense())
+
+
+def test_the_similarity_equals_the_scipy_sparse_one_to_the_last_bit():
+    """Real plan text (the project's two 周村区 plans, line by line): random sets of old and new
+    units, with empty and one-character units among them; every score equal, not merely close."""
+    import random
+
+    from pipeline.diff.tasks import tfidf_similarity
+    lines = [line.strip() for name in ("zhoucun-2023-plan.txt", "zhoucun-2024-plan.txt")
+             for line in (REPO / "samples" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rng = random.Random(12)
+    for trial in range(60):
+        old = rng.sample(lines, rng.randint(0, 50)) + ([""] if trial % 5 == 0 else [])
+        new = rng.sample(lines, rng.randint(0, 50)) + (["发"] if trial % 7 == 0 else [])
+        got, want = tfidf_similarity(old, new), _tfidf_with_scipy_sparse(old, new)
+        assert got.shape == want.shape and np.array_equal(got, want), (trial, np.abs(got - want).max())
 
 
 def test_the_assignment_solver_answers_as_scipy_optimize_does():

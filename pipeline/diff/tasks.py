@@ -7,7 +7,7 @@ both become 本年), so "做好2023年工作" does not count as a change.
 Matching, cheapest first:
 1. equal normalised text (one candidate on each side) → unchanged;
 2. equal text with numbers masked and punctuation dropped (one candidate each side) → re-targeted;
-3. the rest: character 2–3-gram TF-IDF cosine on masked text (numpy/scipy sparse, no Python loop over
+3. the rest: character 2–3-gram TF-IDF cosine on masked text (numpy; one loop over the old units, none over
    pairs), plus small structural tie-breakers (same parent heading, same title, same kind, shared
    numbers) so look-alike tasks land under the right heading; one optimal assignment
    (`scipy.optimize.linear_sum_assignment`). A pair at or above `HIGH` is accepted, one in
@@ -31,7 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import scipy
-from scipy import sparse
 
 from pipeline.diff.model import TaskDiff
 from pipeline.diff.redline import redline_ops, redline_text
@@ -147,7 +146,17 @@ def _ngram_codes(text: str) -> np.ndarray:
 
 
 def tfidf_similarity(old: list[str], new: list[str]) -> np.ndarray:
-    """Cosine of character 2–3-gram TF-IDF vectors; rows old, columns new."""
+    """Cosine of character 2–3-gram TF-IDF vectors; rows old, columns new.
+
+    Computed with numpy alone, the sparse way: the (document, n-gram) weights are kept as sorted
+    runs (a CSR matrix's arrays), and each old document's row of cosines sums, per new document,
+    the products over the n-grams both share. No scipy.sparse: importing it costs a process ~15 MB
+    (it loads numpy.testing and numpy.f2py through its array-API layer), and every drop-folder
+    worker compares plans (issue 12). The arithmetic is the one scipy.sparse did — the same
+    products, each cosine summed in the same order (its `diags @ m` product leaves every row's
+    n-grams in descending order, and its matrix product folds them in that order) — so the scores
+    are equal to the last bit and the matching does not change; tests/test_watch_memory.py checks
+    both on real text."""
     docs = old + new
     codes = [_ngram_codes(d) for d in docs]
     lengths = np.array([len(c) for c in codes])
@@ -155,17 +164,37 @@ def tfidf_similarity(old: list[str], new: list[str]) -> np.ndarray:
         return np.zeros((len(old), len(new)))
     flat = np.concatenate(codes)
     vocab, ids = np.unique(flat, return_inverse=True)
-    rows = np.repeat(np.arange(len(docs)), lengths)
-    tf = sparse.csr_matrix((np.ones(len(ids)), (rows, ids)), shape=(len(docs), len(vocab)))
-    tf.sum_duplicates()
-    df = np.bincount(tf.indices, minlength=len(vocab))
-    idf = np.log((1 + len(docs)) / (1 + df)) + 1.0
-    m = tf.multiply(idf).tocsr()
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    n_docs, n_terms, n_old = len(docs), len(vocab), len(old)
+    rows = np.repeat(np.arange(n_docs), lengths)
+    # term counts per (document, n-gram), ordered by document then n-gram
+    keys, counts = np.unique(rows.astype(np.int64) * n_terms + ids.ravel(), return_counts=True)
+    row, col = np.divmod(keys, n_terms)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n_docs))])
+    df = np.bincount(col, minlength=n_terms)
+    idf = np.log((1 + n_docs) / (1 + df)) + 1.0
+    w = counts.astype(float) * idf[col]
+    norms = np.zeros(n_docs)
+    filled = np.flatnonzero(np.diff(indptr))
+    norms[filled] = np.add.reduceat(w * w, indptr[filled])
+    norms = np.sqrt(norms)
     norms[norms == 0] = 1.0
-    m = sparse.diags(1.0 / norms) @ m
-    a, b = m[:len(old)], m[len(old):]
-    return np.asarray((a @ b.T).todense())
+    w = (1.0 / norms)[row] * w
+    # the new documents' weights grouped by n-gram: where each n-gram's documents start
+    later = np.flatnonzero(row >= n_old)
+    order = later[np.argsort(col[later], kind="stable")]
+    b_term, b_doc, b_w = col[order], row[order] - n_old, w[order]
+    b_ptr = np.searchsorted(b_term, np.arange(n_terms + 1))
+    out = np.zeros((n_old, len(new)))
+    for i in range(n_old):
+        terms, weights = col[indptr[i]:indptr[i + 1]][::-1], w[indptr[i]:indptr[i + 1]][::-1]
+        starts, per = b_ptr[terms], b_ptr[terms + 1] - b_ptr[terms]
+        total = int(per.sum())
+        if not total:
+            continue
+        # every (n-gram, new document) pair the row meets, n-gram by n-gram; bincount adds in this order
+        idx = np.repeat(starts - np.concatenate([[0], np.cumsum(per)[:-1]]), per) + np.arange(total)
+        out[i] = np.bincount(b_doc[idx], weights=np.repeat(weights, per) * b_w[idx], minlength=len(new))
+    return out
 
 
 def _numbers_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:
