@@ -3,7 +3,9 @@
 - plan drop → every output ready (JSON, plain + formal PDF, 台账) in a live, warmed-up watcher (goal ≤ 3 s);
 - workbook drop → refreshed bulletin (goal ≤ 2 s);
 - a batch of notices (default 100; PLANDOC_BENCH_FOLDER_BATCH) with all outputs through --once on
-  2 workers and the peak PSS of the process tree (goal ≤ 300 MB); the speed-up of 2 workers over 1 is
+  2 workers, its CPU time per notice, and the peak PSS of the process tree (goal ≤ 300 MB) with each
+  process's share at that peak (anonymous memory beside it: the part that does not depend on what
+  else on the machine maps the same libraries and fonts); the speed-up of 2 workers over 1 is
   measured like for like on the same first PLANDOC_BENCH_FOLDER_SERIAL notices (default 24) — the
   batch's mix of work (comparisons between neighbouring years, which share a plan lock) differs
   between a subset and the whole, so per-notice times of different sets are not compared.
