@@ -43,7 +43,6 @@ LOW = 0.3           # below this: not the same task
 BONUS_PARENT, BONUS_TITLE, BONUS_KIND, BONUS_NUMBERS = 0.03, 0.02, 0.01, 0.01
 
 
-
 def _assignment_solver():
     """scipy's `linear_sum_assignment`, loaded from its own compiled module (`scipy/optimize/_lsap`)
     without running `scipy/optimize/__init__.py`.
