@@ -43,6 +43,13 @@ class _ChineseHelp:
             option.help = HELP_OPTION_HELP
         return option
 
+    def format_help(self, ctx, formatter) -> None:
+        # Typer formats help with Rich (typer.rich_utils: Rich's markdown, syntax and traceback
+        # modules, ~6 MB); the titles are set when help is shown, so a command that prints no help —
+        # the long-running watcher above all — never loads them.
+        _chinese_help_titles()
+        super().format_help(ctx, formatter)
+
 
 class ChineseGroup(_ChineseHelp, TyperGroup):
     pass
@@ -207,7 +214,6 @@ def main() -> None:
     else 3 with its traceback in a log file instead of on the screen."""
     UsageError = _click_exceptions().UsageError
     aborts = (typer.Abort, getattr(_click_exceptions(), "Abort", typer.Abort), KeyboardInterrupt)
-    _chinese_help_titles()
     from pipeline.limits import CpuLimitExceeded, apply_limits, cpu_limit_seconds, memory_limit_bytes
     apply_limits(cpu=len(sys.argv) > 1 and sys.argv[1] != "watch")
     try:

@@ -7,7 +7,7 @@ both become 本年), so "做好2023年工作" does not count as a change.
 Matching, cheapest first:
 1. equal normalised text (one candidate on each side) → unchanged;
 2. equal text with numbers masked and punctuation dropped (one candidate each side) → re-targeted;
-3. the rest: character 2–3-gram TF-IDF cosine on masked text (numpy/scipy sparse, no Python loop over
+3. the rest: character 2–3-gram TF-IDF cosine on masked text (numpy; one loop over the old units, none over
    pairs), plus small structural tie-breakers (same parent heading, same title, same kind, shared
    numbers) so look-alike tasks land under the right heading; one optimal assignment
    (`scipy.optimize.linear_sum_assignment`). A pair at or above `HIGH` is accepted, one in
@@ -21,13 +21,16 @@ a human should decide those, hence the review band.
 """
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linear_sum_assignment
+import scipy
 
 from pipeline.diff.model import TaskDiff
 from pipeline.diff.redline import redline_ops, redline_text
@@ -38,6 +41,35 @@ HIGH = 0.5          # accept a pair at or above this similarity
 LOW = 0.3           # below this: not the same task
 # tie-breakers: far smaller than the gap between true and wrong pairs, so they only order near-ties
 BONUS_PARENT, BONUS_TITLE, BONUS_KIND, BONUS_NUMBERS = 0.03, 0.02, 0.01, 0.01
+
+
+def _assignment_solver():
+    """scipy's `linear_sum_assignment`, loaded from its own compiled module (`scipy/optimize/_lsap`)
+    without running `scipy/optimize/__init__.py`.
+
+    Why: that package imports every optimizer, root finder and their dependencies (~250 modules,
+    ~14 MB of anonymous memory and ~28 MB resident in each process) for the one function used
+    here; in the drop folder's workers, which all compare plans, that was the largest single item
+    of their memory (issue 12). The extension is self-contained (it needs numpy only), so the
+    function and its results are scipy's own. If scipy's layout ever changes, the ordinary import
+    is used: slower to load, same answers."""
+    name = "scipy.optimize._lsap"
+    if name in sys.modules:
+        return sys.modules[name].linear_sum_assignment
+    try:
+        folder = Path(scipy.__file__).parent / "optimize"
+        path = next(folder / f"_lsap{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES
+                    if (folder / f"_lsap{suffix}").is_file())
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.linear_sum_assignment
+    except Exception:
+        from scipy.optimize import linear_sum_assignment
+        return linear_sum_assignment
+
+
+linear_sum_assignment = _assignment_solver()
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
@@ -113,7 +145,17 @@ def _ngram_codes(text: str) -> np.ndarray:
 
 
 def tfidf_similarity(old: list[str], new: list[str]) -> np.ndarray:
-    """Cosine of character 2–3-gram TF-IDF vectors; rows old, columns new."""
+    """Cosine of character 2–3-gram TF-IDF vectors; rows old, columns new.
+
+    Computed with numpy alone, the sparse way: the (document, n-gram) weights are kept as sorted
+    runs (a CSR matrix's arrays), and each old document's row of cosines sums, per new document,
+    the products over the n-grams both share. No scipy.sparse: importing it costs a process ~15 MB
+    (it loads numpy.testing and numpy.f2py through its array-API layer), and every drop-folder
+    worker compares plans (issue 12). The arithmetic is the one scipy.sparse did — the same
+    products, each cosine summed in the same order (its `diags @ m` product leaves every row's
+    n-grams in descending order, and its matrix product folds them in that order) — so the scores
+    are equal to the last bit and the matching does not change; tests/test_watch_memory.py checks
+    both on real text."""
     docs = old + new
     codes = [_ngram_codes(d) for d in docs]
     lengths = np.array([len(c) for c in codes])
@@ -121,17 +163,37 @@ def tfidf_similarity(old: list[str], new: list[str]) -> np.ndarray:
         return np.zeros((len(old), len(new)))
     flat = np.concatenate(codes)
     vocab, ids = np.unique(flat, return_inverse=True)
-    rows = np.repeat(np.arange(len(docs)), lengths)
-    tf = sparse.csr_matrix((np.ones(len(ids)), (rows, ids)), shape=(len(docs), len(vocab)))
-    tf.sum_duplicates()
-    df = np.bincount(tf.indices, minlength=len(vocab))
-    idf = np.log((1 + len(docs)) / (1 + df)) + 1.0
-    m = tf.multiply(idf).tocsr()
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    n_docs, n_terms, n_old = len(docs), len(vocab), len(old)
+    rows = np.repeat(np.arange(n_docs), lengths)
+    # term counts per (document, n-gram), ordered by document then n-gram
+    keys, counts = np.unique(rows.astype(np.int64) * n_terms + ids.ravel(), return_counts=True)
+    row, col = np.divmod(keys, n_terms)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n_docs))])
+    df = np.bincount(col, minlength=n_terms)
+    idf = np.log((1 + n_docs) / (1 + df)) + 1.0
+    w = counts.astype(float) * idf[col]
+    norms = np.zeros(n_docs)
+    filled = np.flatnonzero(np.diff(indptr))
+    norms[filled] = np.add.reduceat(w * w, indptr[filled])
+    norms = np.sqrt(norms)
     norms[norms == 0] = 1.0
-    m = sparse.diags(1.0 / norms) @ m
-    a, b = m[:len(old)], m[len(old):]
-    return np.asarray((a @ b.T).todense())
+    w = (1.0 / norms)[row] * w
+    # the new documents' weights grouped by n-gram: where each n-gram's documents start
+    later = np.flatnonzero(row >= n_old)
+    order = later[np.argsort(col[later], kind="stable")]
+    b_term, b_doc, b_w = col[order], row[order] - n_old, w[order]
+    b_ptr = np.searchsorted(b_term, np.arange(n_terms + 1))
+    out = np.zeros((n_old, len(new)))
+    for i in range(n_old):
+        terms, weights = col[indptr[i]:indptr[i + 1]][::-1], w[indptr[i]:indptr[i + 1]][::-1]
+        starts, per = b_ptr[terms], b_ptr[terms + 1] - b_ptr[terms]
+        total = int(per.sum())
+        if not total:
+            continue
+        # every (n-gram, new document) pair the row meets, n-gram by n-gram; bincount adds in this order
+        idx = np.repeat(starts - np.concatenate([[0], np.cumsum(per)[:-1]]), per) + np.arange(total)
+        out[i] = np.bincount(b_doc[idx], weights=np.repeat(weights, per) * b_w[idx], minlength=len(new))
+    return out
 
 
 def _numbers_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:

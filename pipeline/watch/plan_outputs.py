@@ -16,9 +16,12 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.fsutil import atomic_write_text
-from pipeline.schema import ParseResult
+
+if TYPE_CHECKING:      # the watcher imports this module; the pydantic models are the workers' to load
+    from pipeline.schema import ParseResult
 
 ALL_OUTPUTS = ("json", "plain", "formal", "tracker", "compare", "docx")
 VERSIONS_DIR = "历次版本"
