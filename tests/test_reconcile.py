@@ -109,3 +109,87 @@ def test_hand_built_plan_headline_target_without_row_and_qualifier_mismatch():
     codes = sorted(w.code for w in warnings)
     assert codes == ["headline_target_without_row", "table_body_mismatch"]
     assert any("粮食产量" in w.message for w in warnings if w.code == "headline_target_without_row")
+
+
+# --- exact behaviour on hand-built plans (issue 18: mutation testing) ----------------------------
+# Expected values below are written from the inputs and domain.md §4, not copied from a run.
+
+# domain.md §4 "Not applicable" and "Dashes": a lone dash or slash in a cell means "no value".
+NOT_APPLICABLE_MARKS = ("—", "——", "-", "－", "/", "／", "―", "――", "−", "–")
+
+
+def _goals(*children):
+    return Node(id="1", kind="section", level=1, title="主要预期目标", where=Provenance(line=3),
+                children=list(children))
+
+
+@pytest.mark.parametrize("mark", NOT_APPLICABLE_MARKS)
+def test_not_applicable_cell_is_not_compared_with_a_literal_target(mark):
+    """A 不适用 dash is neither a number nor a wording: comparing it with 保持稳定 would warn falsely."""
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "进出口总额", "亿元", growth=Cell(text=mark), value=Cell(text="保持稳定"))],
+        targets=[Target(id="T1", node_id="1", text="进出口总额保持稳定", metric="进出口总额")])
+    warnings = reconcile(plan)
+    assert [(m.column, m.status) for m in plan.reconciliation] == [("value", "agree")]
+    assert not [w for w in warnings if w.code == "table_body_mismatch"]
+
+
+@pytest.mark.parametrize("comparator,word", [("ge", "以上"), ("le", "以内"), ("approx", "左右")])
+def test_qualifier_missing_names_the_missing_word(comparator, word):
+    """5 in the table, 5%以上/以内/左右 in the body: the note names the body's word; and the reverse."""
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "城镇调查失业率", "%", value=Cell(text="5", number=5, comparator="eq")),
+        _row("R2", "居民消费价格涨幅", "%", value=Cell(text=f"3{word}", number=3, comparator=comparator))],
+        targets=[Target(id="T1", node_id="1", text=f"城镇调查失业率5%{word}", metric="城镇调查失业率", value=5,
+                        unit="%", comparator=comparator, direction="level"),
+                 Target(id="T2", node_id="1", text="居民消费价格涨幅3%", metric="居民消费价格涨幅", value=3,
+                        unit="%", comparator="eq", direction="level")])
+    reconcile(plan)
+    notes = {m.row_id: (m.status, m.note) for m in plan.reconciliation}
+    assert notes == {"R1": ("qualifier_missing", f"表中未写限定词，正文为“{word}”"),
+                     "R2": ("qualifier_missing", f"正文未写限定词，表中为“{word}”")}
+
+
+def test_value_mismatch_warning_reads_in_full():
+    """The clerk's message names the table place, the row, the year, both values and the body place."""
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "粮食产量", "万吨", value=Cell(text="9", number=9, comparator="eq"))],
+        targets=[Target(id="T1", node_id="1", text="粮食产量稳定在10万吨以上", metric="粮食产量", value=10,
+                        unit="万吨", comparator="ge", direction="level")])
+    warnings = reconcile(plan)
+    assert [(m.column, m.status) for m in plan.reconciliation] == [("value", "value_mismatch")]
+    assert [w.message for w in warnings] == [
+        "附件指标表第10行“粮食产量”2024年预期绝对值为9万吨，与正文一（第3行）“粮食产量稳定在10万吨以上”（10万吨以上）不一致"]
+
+
+def test_growth_mismatch_from_a_headline_in_a_later_table_and_page():
+    """Places: page, the 2nd table and its row; item 二（三） and its run-in headline (first 16 characters)."""
+    headline = Node(id="2.3.1", kind="headline", level=3, title="释放科技创新源动力与产业升级新动能",
+                    where=Provenance(line=21))
+    item = Node(id="2.3", kind="item", level=2, title="推动创新", where=Provenance(line=20), children=[headline])
+    section = Node(id="2", kind="section", level=1, title="重点工作", where=Provenance(line=15), children=[item])
+    row = Row(id="R1", category="c", name="规上工业增加值", unit="亿元",
+              target=Period(year=2025, value=Cell(), growth=Cell(text="6", number=6, comparator="eq")),
+              where=Provenance(page=3, table=2, row=4))
+    plan = Plan(year=2025, sections=[section], indicators=[row], targets=[
+        Target(id="T1", node_id="2.3.1", text="规模以上工业增加值增长7%左右", metric="规模以上工业增加值", value=7,
+               unit="%", comparator="approx", direction="growth")])
+    warnings = reconcile(plan)
+    assert [w.message for w in warnings] == [
+        "附件指标表第3页第2个表格第4行“规上工业增加值”2025年预期增长%为6%，"
+        "与正文二（三）“释放科技创新源动力与产业升级新动”（第21行）“规模以上工业增加值增长7%左右”（7%左右）不一致"]
+
+
+def test_body_range_contains_or_misses_the_table_number():
+    """正文 5%—6% against the table: 5.5 and both ends agree, 6.5 does not."""
+    def run(number):
+        plan = Plan(year=2024, sections=[_goals()], indicators=[
+            _row("R1", "地区生产总值", "亿元", growth=Cell(text=str(number), number=number, comparator="eq"))],
+            targets=[Target(id="T1", node_id="1", text="地区生产总值增长5%—6%", metric="地区生产总值", low=5, high=6,
+                            unit="%", comparator="range", direction="growth")])
+        reconcile(plan)
+        return [(m.status, m.note) for m in plan.reconciliation]
+    for inside in (5, 5.5, 6):
+        assert run(inside) == [("agree", "")], inside
+    assert run(6.5) == [("value_mismatch", "表中数值不在正文区间内")]
+    assert run(4.9) == [("value_mismatch", "表中数值不在正文区间内")]
