@@ -193,3 +193,47 @@ def test_body_range_contains_or_misses_the_table_number():
         assert run(inside) == [("agree", "")], inside
     assert run(6.5) == [("value_mismatch", "表中数值不在正文区间内")]
     assert run(4.9) == [("value_mismatch", "表中数值不在正文区间内")]
+
+
+def _literal_pair(cell_text, body_text, node_id="1"):
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "进出口总额", "亿元", growth=Cell(text=cell_text))],
+        targets=[Target(id="T1", node_id=node_id, text=body_text, metric="进出口总额")])
+    warnings = reconcile(plan)
+    return [(m.status, m.note) for m in plan.reconciliation], [w.message for w in warnings]
+
+
+def test_literal_cells_compared_by_shared_character_pairs():
+    """Half of the cell's character pairs found in the body is "worded differently", less is a mismatch."""
+    # 实现稳增长: 实现 现稳 稳增 增长 — the body has 稳增 增长: 2 of 4
+    assert _literal_pair("实现稳增长", "进出口稳增长态势巩固")[0] == [
+        ("wording_only", "表述略有不同：表中“实现稳增长”，正文“进出口稳增长态势巩固”")]
+    # 稳中向好: 稳中 中向 向好 — the body has only 向好: 1 of 3
+    pairs, messages = _literal_pair("稳中向好", "总体向好")
+    assert pairs == [("kind_mismatch", "表中“稳中向好”与正文“总体向好”表述不同")]
+    assert messages == ["附件指标表第10行“进出口总额”2024年预期增长%为“稳中向好”，与正文一（第3行）“总体向好”不一致"
+                        "（表中“稳中向好”与正文“总体向好”表述不同）"]
+    # the table's wording found whole in the body agrees
+    assert _literal_pair("保持稳定", "进出口总额保持稳定增长")[0] == [("agree", "")]
+
+
+def test_spaced_out_table_wording_still_meets_the_body():
+    """PDF tables space out short cells (稳 定); spaces and quotes are not part of the wording."""
+    assert _literal_pair("稳 定", "保持稳定")[0][0][0] == "wording_only"
+    assert _literal_pair("“稳定”", "保持稳定")[0][0][0] == "wording_only"
+
+
+def test_body_place_outside_the_task_tree_is_just_the_body():
+    """A target whose node is not in the tree (or has none) is placed as 正文, never a crash."""
+    for node_id in ("4.2", None):
+        _, messages = _literal_pair("稳中向好", "总体向好", node_id=node_id)
+        assert messages[0].startswith("附件指标表第10行“进出口总额”2024年预期增长%为“稳中向好”，与正文“总体向好”不一致")
+
+
+def test_body_place_of_a_node_without_a_line_number():
+    """Word/PDF bodies have no line numbers: the place is the numbering alone, no empty （第行）."""
+    section = Node(id="3", kind="section", level=1, title="主要预期目标", where=Provenance(paragraph=12))
+    plan = Plan(year=2024, sections=[section], indicators=[
+        _row("R1", "进出口总额", "亿元", growth=Cell(text="稳中向好"))],
+        targets=[Target(id="T1", node_id="3", text="总体向好", metric="进出口总额")])
+    assert [w.message.split("，")[1] for w in reconcile(plan)] == ["与正文三“总体向好”不一致（表中“稳中向好”与正文“总体向好”表述不同）"]
