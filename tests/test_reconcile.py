@@ -237,3 +237,17 @@ def test_body_place_of_a_node_without_a_line_number():
         _row("R1", "进出口总额", "亿元", growth=Cell(text="稳中向好"))],
         targets=[Target(id="T1", node_id="3", text="总体向好", metric="进出口总额")])
     assert [w.message.split("，")[1] for w in reconcile(plan)] == ["与正文三“总体向好”不一致（表中“稳中向好”与正文“总体向好”表述不同）"]
+
+
+def test_mismatch_message_shows_the_body_number_without_a_word_for_plain_and_from_to_targets():
+    """正文 6% (no qualifier) and 由2.8%提高到3% (the target is the end value) against table 5 / 2.9."""
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "一般公共预算收入", "亿元", growth=Cell(text="5", number=5, comparator="eq")),
+        _row("R2", "研发经费投入强度", "%", value=Cell(text="2.9", number=2.9, comparator="eq"))],
+        targets=[Target(id="T1", node_id="1", text="一般公共预算收入增长6%", metric="一般公共预算收入", value=6,
+                        unit="%", comparator="eq", direction="growth"),
+                 Target(id="T2", node_id="1", text="研发经费投入强度由2.8%提高到3%", metric="研发经费投入强度",
+                        value=3, unit="%", comparator="from_to", from_value=2.8, direction="level")])
+    assert [w.message for w in reconcile(plan)] == [
+        "附件指标表第10行“一般公共预算收入”2024年预期增长%为5%，与正文一（第3行）“一般公共预算收入增长6%”（6%）不一致",
+        "附件指标表第10行“研发经费投入强度”2024年预期绝对值为2.9%，与正文一（第3行）“研发经费投入强度由2.8%提高到3%”（3%）不一致"]
