@@ -249,3 +249,12 @@ def test_metric_key_and_base_units():
     assert base_of("万人") == ("人", 10000.0) and base_of("亿元") == ("元", 1e8) and base_of("%") == ("%", 1.0)
     assert base_of(" 标准箱 ") == ("标准箱", 1.0)       # a unit the table knows nothing of is its own base
     assert base_of(None) == (None, 1.0) and base_of("  ") == (None, 1.0)
+
+
+def test_row_unit_changed_from_yi_to_wan_yuan_is_not_a_move():
+    """Last year 4.6 亿元, this year 46000 万元: the same money (4.6 × 1e8 carries float noise)."""
+    old = cell_quantity(Cell(text="4.6", number=4.6, comparator="eq"), factor=base_of("亿元")[1])
+    new = cell_quantity(Cell(text="46000", number=46000, comparator="eq"), factor=base_of("万元")[1])
+    assert compare(old, new) == ("unchanged", 0.0)
+    assert compare(old, cell_quantity(Cell(text="46100", number=46100, comparator="eq"),
+                                      factor=base_of("万元")[1])) == ("rose", pytest.approx(1e6))
