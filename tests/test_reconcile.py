@@ -251,3 +251,14 @@ def test_mismatch_message_shows_the_body_number_without_a_word_for_plain_and_fro
     assert [w.message for w in reconcile(plan)] == [
         "附件指标表第10行“一般公共预算收入”2024年预期增长%为5%，与正文一（第3行）“一般公共预算收入增长6%”（6%）不一致",
         "附件指标表第10行“研发经费投入强度”2024年预期绝对值为2.9%，与正文一（第3行）“研发经费投入强度由2.8%提高到3%”（3%）不一致"]
+
+
+def test_body_place_of_a_numbered_item_names_section_and_item():
+    """A target in item （三） of section 二 is placed 正文二（三）, with its line."""
+    item = Node(id="2.3", kind="item", level=2, title="推动创新", where=Provenance(line=20))
+    section = Node(id="2", kind="section", level=1, title="重点工作", where=Provenance(line=15), children=[item])
+    plan = Plan(year=2024, sections=[section], indicators=[
+        _row("R1", "进出口总额", "亿元", growth=Cell(text="稳中向好"))],
+        targets=[Target(id="T1", node_id="2.3", text="总体向好", metric="进出口总额")])
+    assert [w.message.split("，")[1] for w in reconcile(plan)] == [
+        "与正文二（三）（第20行）“总体向好”不一致（表中“稳中向好”与正文“总体向好”表述不同）"]
