@@ -262,3 +262,40 @@ def test_body_place_of_a_numbered_item_names_section_and_item():
         targets=[Target(id="T1", node_id="2.3", text="总体向好", metric="进出口总额")])
     assert [w.message.split("，")[1] for w in reconcile(plan)] == [
         "与正文二（三）（第20行）“总体向好”不一致（表中“稳中向好”与正文“总体向好”表述不同）"]
+
+
+def test_category_wide_literal_target_covers_the_rows_of_its_category():
+    """生态环境约束性指标 (no number) covers every row of 六、生态环境, and only literal targets do."""
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "细颗粒物（PM2.5）平均浓度", "微克/立方米", value=Cell(text="完成市下达任务"), category="生态环境")],
+        targets=[Target(id="T1", node_id="1", text="全面完成市下达的生态环境约束性指标", metric="生态环境约束性指标"),
+                 Target(id="T2", node_id="1", text="生态环境保护投入5亿元", metric="生态环境保护投入", value=5,
+                        unit="亿元", direction="level"),
+                 Target(id="T3", node_id="1", text="进出口保持稳定", metric="进出口")])
+    warnings = reconcile(plan)
+    assert [(m.target_id, m.metric_match, m.status) for m in plan.reconciliation] == [
+        ("T1", "category", "wording_only")]
+    assert sorted(w.message for w in warnings if w.code == "headline_target_without_row") == [
+        "正文一（第3行）主要预期目标“生态环境保护投入5亿元”在附件指标表中没有对应指标",
+        "正文一（第3行）主要预期目标“进出口保持稳定”在附件指标表中没有对应指标"]
+
+
+def test_growth_and_decline_targets_meet_the_growth_column_not_a_percent_row():
+    """增长/下降X% meets the 增长% column of a row in 亿元 or 吨; a row already in % has no growth rate
+    to compare with a growth target (城镇化率 65%, 提高1%: neither column fits)."""
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "万元生产总值能耗", "吨标准煤", growth=Cell(text="3", number=3, comparator="eq")),
+        _row("R2", "城镇化率", "%", value=Cell(text="65", number=65, comparator="eq"),
+             growth=Cell(text="1", number=1, comparator="eq"))],
+        targets=[Target(id="T1", node_id="1", text="万元生产总值能耗下降3%", metric="万元生产总值能耗", value=3, unit="%",
+                        direction="decline"),
+                 Target(id="T2", node_id="1", text="城镇化率提高1%", metric="城镇化率", value=1, unit="%",
+                        direction="growth")])
+    warnings = reconcile(plan)
+    assert [(m.row_id, m.column, m.status) for m in plan.reconciliation] == [("R1", "growth", "agree")]
+    assert not list(warnings)
+
+
+def test_one_character_table_wording_is_not_a_near_match():
+    """A single character has no character pair to share: 无 against 保持稳定 is a wording mismatch."""
+    assert _literal_pair("无", "保持稳定")[0] == [("kind_mismatch", "表中“无”与正文“保持稳定”表述不同")]
