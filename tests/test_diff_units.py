@@ -258,3 +258,22 @@ def test_row_unit_changed_from_yi_to_wan_yuan_is_not_a_move():
     assert compare(old, new) == ("unchanged", 0.0)
     assert compare(old, cell_quantity(Cell(text="46100", number=46100, comparator="eq"),
                                       factor=base_of("万元")[1])) == ("rose", pytest.approx(1e6))
+
+
+def test_range_ceiling_lowered_and_range_converted_between_units():
+    """4%—6% → 4%—5%: the ceiling came down, a fall of the middle by 0.5; 2—3 万人 = 20000—30000 人."""
+    assert compare(cell_quantity(Cell(text="4-6", low=4, high=6)),
+                   cell_quantity(Cell(text="4-5", low=4, high=5))) == ("fell", -0.5)
+    assert compare(cell_quantity(Cell(text="4-6", low=4, high=6)),
+                   cell_quantity(Cell(text="5-6", low=5, high=6))) == ("rose", 0.5)
+    wan = cell_quantity(Cell(text="2-3", low=2, high=3), factor=base_of("万人")[1])
+    assert compare(wan, cell_quantity(Cell(text="20000-30000", low=20000, high=30000))) == ("unchanged", 0.0)
+    assert compare(wan, cell_quantity(Cell(text="20000-40000", low=20000, high=40000))) == ("rose", 5000.0)
+
+
+def test_range_narrowed_upwards_rose_by_its_middle():
+    """5%—5.5% after 4%—6%: floor up 1, ceiling down 0.5 — the middle rose from 5 to 5.25."""
+    assert compare(cell_quantity(Cell(text="4-6", low=4, high=6)),
+                   cell_quantity(Cell(text="5-5.5", low=5, high=5.5))) == ("rose", 0.25)
+    assert compare(cell_quantity(Cell(text="4-6", low=4, high=6)),
+                   cell_quantity(Cell(text="3.5-4.5", low=3.5, high=4.5))) == ("fell", -1.0)

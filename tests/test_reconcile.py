@@ -193,6 +193,7 @@ def test_body_range_contains_or_misses_the_table_number():
         assert run(inside) == [("agree", "")], inside
     assert run(6.5) == [("value_mismatch", "表中数值不在正文区间内")]
     assert run(4.9) == [("value_mismatch", "表中数值不在正文区间内")]
+    assert run(0) == [("value_mismatch", "表中数值不在正文区间内")]      # 零增长 is a number, not a blank
 
 
 def _literal_pair(cell_text, body_text, node_id="1"):
