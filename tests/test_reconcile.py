@@ -300,3 +300,22 @@ def test_growth_and_decline_targets_meet_the_growth_column_not_a_percent_row():
 def test_one_character_table_wording_is_not_a_near_match():
     """A single character has no character pair to share: 无 against 保持稳定 is a wording mismatch."""
     assert _literal_pair("无", "保持稳定")[0] == [("kind_mismatch", "表中“无”与正文“保持稳定”表述不同")]
+
+
+def test_values_compared_in_base_units_across_table_and_body_units():
+    """Body 1.2万人 = table 12000 人; body 46000万元 = table 4.6 亿元 (float noise of 4.6 × 1e8 is no
+    difference); body 6% without a qualifier = table 6."""
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "城镇新增就业人数", "人", value=Cell(text="12000", number=12000, comparator="eq")),
+        _row("R2", "固定资产投资", "亿元", value=Cell(text="4.6", number=4.6, comparator="eq")),
+        _row("R3", "一般公共预算收入", "亿元", growth=Cell(text="6", number=6, comparator="eq"))],
+        targets=[Target(id="T1", node_id="1", text="城镇新增就业1.2万人", metric="城镇新增就业人数", value=1.2,
+                        unit="万人", direction="level"),
+                 Target(id="T2", node_id="1", text="固定资产投资完成46000万元", metric="固定资产投资", value=46000,
+                        unit="万元", direction="level"),
+                 Target(id="T3", node_id="1", text="一般公共预算收入增长6%", metric="一般公共预算收入", value=6,
+                        unit="%", direction="growth")])
+    warnings = reconcile(plan)
+    assert [(m.row_id, m.status, m.note) for m in plan.reconciliation] == [
+        ("R1", "agree", ""), ("R2", "agree", ""), ("R3", "agree", "")]
+    assert not list(warnings)
