@@ -319,3 +319,14 @@ def test_values_compared_in_base_units_across_table_and_body_units():
     assert [(m.row_id, m.status, m.note) for m in plan.reconciliation] == [
         ("R1", "agree", ""), ("R2", "agree", ""), ("R3", "agree", "")]
     assert not list(warnings)
+
+
+def test_from_to_body_target_agrees_with_the_table_end_value():
+    """由2.8%提高到3%: the year's target is 3, which the table states without any qualifier word."""
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "研发经费投入强度", "%", value=Cell(text="3", number=3, comparator="eq"))],
+        targets=[Target(id="T1", node_id="1", text="研发经费投入强度由2.8%提高到3%", metric="研发经费投入强度",
+                        value=3, unit="%", comparator="from_to", from_value=2.8, direction="level")])
+    warnings = reconcile(plan)
+    assert [(m.status, m.note) for m in plan.reconciliation] == [("agree", "")]
+    assert not list(warnings)
