@@ -330,3 +330,30 @@ def test_from_to_body_target_agrees_with_the_table_end_value():
     warnings = reconcile(plan)
     assert [(m.status, m.note) for m in plan.reconciliation] == [("agree", "")]
     assert not list(warnings)
+
+
+def test_approximate_metric_is_noted_after_the_comparison_note():
+    """研发经费支出占GDP比重 in the body is only close to the table's 研发经费投入占比: said in the note."""
+    def run(table_cmp):
+        plan = Plan(year=2024, sections=[_goals()], indicators=[
+            _row("R1", "研发经费投入占比", "%", value=Cell(text="3", number=3, comparator=table_cmp))],
+            targets=[Target(id="T1", node_id="1", text="研发经费支出占GDP比重达到3%左右", metric="研发经费支出占GDP比重",
+                            value=3, unit="%", comparator="approx", direction="level")])
+        reconcile(plan)
+        return [(m.metric_match, m.status, m.note) for m in plan.reconciliation]
+    assert run("approx") == [("approximate", "agree", "指标口径相近但不完全相同")]
+    assert run("eq") == [("approximate", "qualifier_missing",
+                          "表中未写限定词，正文为“左右”；指标口径相近但不完全相同")]
+
+
+def test_an_agreeing_target_wins_over_a_closer_named_one_that_only_lacks_a_qualifier():
+    """城镇居民人均可支配收入 6 in the table; the body says 居民人均可支配收入增长6% (covers the row, agrees)
+    and 城镇居民人均可支配收入增长6%左右 (exact name, the table lacks 左右): the agreeing pair is recorded."""
+    plan = Plan(year=2024, sections=[_goals()], indicators=[
+        _row("R1", "城镇居民人均可支配收入", "元", growth=Cell(text="6", number=6, comparator="eq"))],
+        targets=[Target(id="T1", node_id="1", text="城镇居民人均可支配收入增长6%左右", metric="城镇居民人均可支配收入",
+                        value=6, unit="%", comparator="approx", direction="growth"),
+                 Target(id="T2", node_id="1", text="居民人均可支配收入增长6%", metric="居民人均可支配收入",
+                        value=6, unit="%", direction="growth")])
+    reconcile(plan)
+    assert [(m.target_id, m.metric_match, m.status) for m in plan.reconciliation] == [("T2", "covers", "agree")]
