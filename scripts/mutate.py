@@ -84,7 +84,9 @@ def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple
     for status in ("survived", "suspicious", "timeout"):
         for i in _ids(mutmut, work, status):
             diff = subprocess.run(mutmut + ["show", str(i)], cwd=work, capture_output=True, text=True).stdout
-            if status == "timeout":           # a mutant that hangs the tests is detected
+            # mutmut's "suspicious" is a mutant the tests KILLED but slowly (longer than the baseline run
+            # allows; common on a loaded machine); "timeout" is one that hangs the tests. Both are detected.
+            if status in ("timeout", "suspicious"):
                 killed.append(i)
                 continue
             (eq if _diff_lines(diff) in equivalent else survivors).append((i, diff.strip()))

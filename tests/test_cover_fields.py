@@ -77,3 +77,24 @@ def test_self_contained_notice_signs_at_the_end():
     assert n.date == "2019-08-20"
     last = r.plan.sections[-1].children[-1]
     assert "办公厅" not in last.text and "2019年8月20日" not in last.text
+
+
+# --- every transmitting verb and genre of a title (issue 18: mutation testing) -------------------
+# domain.md §1.1: 关于<verb><object>的<genre>; the verb and the object (the plan's own title) are read
+# from the title. Each case is a whole small notice, as a clerk would paste it.
+_PLAN = "西城区2024年国民经济和社会发展计划"
+
+
+@pytest.mark.parametrize("verb,genre", [(v, "通知") for v in ("印发", "下达", "转发", "批转", "颁发", "发布", "发送")]
+                         + [("印发", g) for g in ("决定", "意见", "批复", "函", "通报")])
+def test_title_verb_and_object_for_every_verb_and_genre(tmp_path, verb, genre):
+    from pipeline.parse.cover import title_object
+    r = _parse(tmp_path, "\n".join([
+        "西政发〔2024〕8号", f"关于{verb}《{_PLAN}》的{genre}", "",
+        "区属各单位：", f"现将《{_PLAN}》{verb}给你们，请认真贯彻执行。", "",
+        "西城区人民政府", "2024年3月2日", "",
+        _PLAN, "一、主要目标", "全区生产总值增长5%左右。"]))
+    assert r.notice.title == f"关于{verb}《{_PLAN}》的{genre}"
+    assert r.notice.verb == verb
+    assert title_object(r.notice) == _PLAN
+    assert not [w for w in r.warnings if w.code in ("title_unclosed", "verb_mismatch")]

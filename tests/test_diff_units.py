@@ -168,3 +168,112 @@ def test_redline_is_word_level_not_a_sentence_replacement():
                       "持续推进米特加、莎家邦起运等36个项目建设，做大做强头部企业群体。")
     edits = [(o.old, o.new) for o in ops if o.op != "equal"]
     assert edits == [("加快", "持续"), ("30", "36")]
+
+
+# --- quantities: exact class rules (issue 18: mutation testing) ----------------------------------
+# Expected values are worked out by hand from domain.md §4/§7, not copied from a run.
+import dataclasses  # noqa: E402
+
+import pytest  # noqa: E402
+
+from pipeline.diff.quantities import EMPTY, base_of, form_of, metric_key, tightened  # noqa: E402
+
+# domain.md §4 "Not applicable" and "Dashes": a lone dash or slash in a cell means "no value".
+NOT_APPLICABLE_MARKS = ("—", "——", "-", "－", "/", "／", "―", "――", "−", "–")
+
+
+@pytest.mark.parametrize("mark", NOT_APPLICABLE_MARKS + ("", " ", "　"))
+def test_not_applicable_and_blank_cells_are_empty_not_literals(mark):
+    """A dash is "no target", not a wording: 3 → — must not read as 定量→定性 (form_changed)."""
+    q = cell_quantity(Cell(text=mark))
+    assert q == EMPTY
+    assert compare(q, cell_quantity(Cell(text="", number=None)))[0] is None
+    assert compare(q, cell_quantity(Cell(text="保持稳定")))[0] == "qualifier_changed"
+
+
+def test_quantity_middle_value_and_shared_empty_is_frozen():
+    assert cell_quantity(Cell(text="2-3", low=2, high=3)).mid == 2.5
+    assert cell_quantity(Cell(text="0.4", number=0.4), factor=1e4).mid == pytest.approx(4000)
+    assert EMPTY.mid is None and cell_quantity(Cell(text="保持稳定")).mid is None
+    with pytest.raises(dataclasses.FrozenInstanceError):   # EMPTY is one shared object
+        EMPTY.low = 1.0
+
+
+def test_units_converted_before_comparing():
+    """0.4 万人 and 4000 人 are the same target (float noise of the conversion is not a move)."""
+    old = cell_quantity(Cell(text="0.4", number=0.4, comparator="eq"), factor=1e4)
+    assert compare(old, cell_quantity(Cell(text="4000", number=4000, comparator="eq"))) == ("unchanged", 0.0)
+    assert compare(old, cell_quantity(Cell(text="4001", number=4001, comparator="eq"))) == ("rose", pytest.approx(1))
+    assert compare(old, cell_quantity(Cell(text="3999", number=3999, comparator="eq"))) == ("fell", pytest.approx(-1))
+    # the same number with 以上 against a bare number: only the qualifier changed
+    ge = cell_quantity(Cell(text="4000以上", number=4000, comparator="ge"))
+    assert compare(cell_quantity(Cell(text="4000", number=4000)), ge) == ("qualifier_changed", 0.0)
+    assert compare(cell_quantity(Cell(text="4000", number=4000, comparator="eq")),
+                   cell_quantity(Cell(text="4000", number=4000))) == ("unchanged", 0.0)
+
+
+def test_range_against_single_number_and_widened_range():
+    five = cell_quantity(Cell(text="5", number=5, comparator="eq"))
+    assert compare(five, cell_quantity(Cell(text="5-6", low=5, high=6))) == ("rose", 0.5)   # floor kept, ceiling up
+    assert compare(five, cell_quantity(Cell(text="4-5", low=4, high=5))) == ("fell", -0.5)
+    wide = cell_quantity(Cell(text="4-6", low=4, high=6))
+    assert compare(five, wide) == ("qualifier_changed", 0.0)               # both ways around 5: no direction
+    assert compare(wide, cell_quantity(Cell(text="3-8", low=3, high=8))) == ("rose", 0.5)   # mid 5 → 5.5
+    assert compare(wide, cell_quantity(Cell(text="2-7", low=2, high=7))) == ("fell", -0.5)  # mid 5 → 4.5
+    assert compare(five, cell_quantity(Cell(text="5.5", number=5.5, comparator="eq"))) == ("rose", 0.5)
+
+
+def test_form_and_kind_changes():
+    lit, num = cell_quantity(Cell(text="保持稳定")), cell_quantity(Cell(text="3", number=3, comparator="eq"))
+    assert compare(num, lit) == ("form_changed", None)
+    assert compare(EMPTY, num) == ("qualifier_changed", None)
+    assert compare(lit, EMPTY) == ("qualifier_changed", None)
+    assert compare(lit, cell_quantity(Cell(text="保持稳定"))) == ("unchanged", None)
+    assert form_of(lit, num) == "to_number" and form_of(num, lit) == "to_literal"
+    assert form_of(num, num) is None and form_of(lit, lit) is None and form_of(EMPTY, num) is None
+
+
+def test_tightened_reads_the_direction_of_better():
+    assert tightened("rose", False) is True       # a higher GDP growth floor is harder
+    assert tightened("fell", False) is False
+    assert tightened("fell", True) is True        # a lower unemployment ceiling is harder
+    assert tightened("rose", True) is False
+    for change in ("unchanged", "qualifier_changed", "form_changed", None):
+        assert tightened(change, False) is None and tightened(change, True) is None
+
+
+def test_metric_key_and_base_units():
+    key, approx = metric_key("研发经费投入占比")
+    assert approx is True and key == metric_key("研发经费支出占GDP比重")[0]
+    assert metric_key("地区生产总值") == (metric_key("地区生产总值")[0], False)
+    assert base_of("万人") == ("人", 10000.0) and base_of("亿元") == ("元", 1e8) and base_of("%") == ("%", 1.0)
+    assert base_of(" 标准箱 ") == ("标准箱", 1.0)       # a unit the table knows nothing of is its own base
+    assert base_of(None) == (None, 1.0) and base_of("  ") == (None, 1.0)
+
+
+def test_row_unit_changed_from_yi_to_wan_yuan_is_not_a_move():
+    """Last year 4.6 亿元, this year 46000 万元: the same money (4.6 × 1e8 carries float noise)."""
+    old = cell_quantity(Cell(text="4.6", number=4.6, comparator="eq"), factor=base_of("亿元")[1])
+    new = cell_quantity(Cell(text="46000", number=46000, comparator="eq"), factor=base_of("万元")[1])
+    assert compare(old, new) == ("unchanged", 0.0)
+    assert compare(old, cell_quantity(Cell(text="46100", number=46100, comparator="eq"),
+                                      factor=base_of("万元")[1])) == ("rose", pytest.approx(1e6))
+
+
+def test_range_ceiling_lowered_and_range_converted_between_units():
+    """4%—6% → 4%—5%: the ceiling came down, a fall of the middle by 0.5; 2—3 万人 = 20000—30000 人."""
+    assert compare(cell_quantity(Cell(text="4-6", low=4, high=6)),
+                   cell_quantity(Cell(text="4-5", low=4, high=5))) == ("fell", -0.5)
+    assert compare(cell_quantity(Cell(text="4-6", low=4, high=6)),
+                   cell_quantity(Cell(text="5-6", low=5, high=6))) == ("rose", 0.5)
+    wan = cell_quantity(Cell(text="2-3", low=2, high=3), factor=base_of("万人")[1])
+    assert compare(wan, cell_quantity(Cell(text="20000-30000", low=20000, high=30000))) == ("unchanged", 0.0)
+    assert compare(wan, cell_quantity(Cell(text="20000-40000", low=20000, high=40000))) == ("rose", 5000.0)
+
+
+def test_range_narrowed_upwards_rose_by_its_middle():
+    """5%—5.5% after 4%—6%: floor up 1, ceiling down 0.5 — the middle rose from 5 to 5.25."""
+    assert compare(cell_quantity(Cell(text="4-6", low=4, high=6)),
+                   cell_quantity(Cell(text="5-5.5", low=5, high=5.5))) == ("rose", 0.25)
+    assert compare(cell_quantity(Cell(text="4-6", low=4, high=6)),
+                   cell_quantity(Cell(text="3.5-4.5", low=3.5, high=4.5))) == ("fell", -1.0)

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.metrics import APPROX_SYNONYMS, normalize_metric
+from pipeline.parse.cells import is_not_applicable
 from pipeline.schema import Cell
 from pipeline.units import unit_info
 
 REL_TOL = 1e-9
-_DASHES = {"", "—", "——", "-", "－", "―", "/", "／", "–"}
 _SPACES = re.compile(r"\s+")
 
 
@@ -55,7 +55,7 @@ def cell_quantity(cell: Cell, factor: float = 1.0) -> Quantity:
     if cell.number is not None:
         v = cell.number * factor
         return Quantity("number", v, v, (_comparator(cell.comparator),))
-    if text in _DASHES:
+    if not text or is_not_applicable(text):
         return EMPTY
     return Quantity("literal", literal=text)
 

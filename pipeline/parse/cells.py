@@ -12,7 +12,7 @@ from functools import lru_cache
 from pipeline.schema import Cell
 from pipeline.text import normalize
 
-NA_MARKS = {"—", "——", "-", "－", "―", "――", "/", "／", "–", "−", "…"}
+NA_MARKS = {"—", "——", "-", "－", "―", "――", "─", "/", "／", "–", "−", "…"}
 _NUM = r"[-－−]?\d+(?:\.\d+)?"
 _PLAIN = re.compile(rf"^{_NUM}$")
 _SUFFIX = re.compile(rf"^(?P<n>{_NUM})\s*%?\s*(?P<q>以上|以下|以内|左右|上下|及以上|及以下)$")
@@ -58,6 +58,13 @@ def _value_fields(raw: str) -> dict:
 
 def is_empty(text: str | None) -> bool:
     return text is None or not text.strip()
+
+
+def is_not_applicable(text: str | None) -> bool:
+    """A lone dash or slash (domain.md §4 "Not applicable"): an explicit "no value", neither a number
+    nor a literal target. The one list every consumer (parser, reconciliation, diff) shares, so a
+    table written with `－` or `／` is read the same way everywhere."""
+    return text is not None and normalize(text.strip()) in NA_MARKS
 
 
 def is_spreadable(text: str | None) -> bool:

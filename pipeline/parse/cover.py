@@ -21,7 +21,6 @@ ORGAN_SUFFIX = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|�
 DOC_NUMBER = re.compile(
     r"(?P<agency>[\u4e00-\u9fff]{1,12}?)\s*[〔﹝\[［【（(]\s*(?P<year>\d{4})\s*[〕﹞\]］】）)]\s*第?\s*(?P<serial>\d{1,4})\s*号")
 DAMAGED_DOC_NUMBER = re.compile(r"^(?P<agency>[\u4e00-\u9fff]{1,12}?)\s*[〔﹝\[［【（(]\s*(?P<year>\d{4})(?P<rest>\d*)\s*$")
-TITLE_START = re.compile(r"^关于")
 PUBLICITY = re.compile(r"^[（(](此件[^）)]*)[）)]$")
 ATTACHMENT_LINE = re.compile(r"^附\s*件\s*[：:]\s*(.+)$")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from pipeline.metrics import match_metric
+from pipeline.parse.cells import is_not_applicable
 from pipeline.parse.labels import int_to_cn
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.provenance import Provenance
@@ -25,8 +26,6 @@ from pipeline.units import unit_info
 # 0 means "flag any difference" (domain.md §4: R&D 3.05 vs 3%左右 is flagged); configuration may widen it.
 APPROX_TOLERANCE = 0.0
 LITERAL_OVERLAP = 0.5
-_NOT_APPLICABLE = {"—", "——", "-", "－", "/", "―", "─"}
-_RATE_UNITS = ("%", "个百分点")
 _CMP_ZH = {"ge": "以上", "le": "以内", "approx": "左右", "eq": "", "range": "", "from_to": ""}
 
 
@@ -70,7 +69,7 @@ def _row_place(row: Row) -> str:
 
 
 def _is_literal(cell: Cell) -> bool:
-    return cell.number is None and bool(cell.text) and cell.text.strip() not in _NOT_APPLICABLE
+    return cell.number is None and bool(cell.text) and not is_not_applicable(cell.text)
 
 
 def _metric_relation(t: Target, row: Row) -> str | None:
