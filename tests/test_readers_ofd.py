@@ -13,7 +13,7 @@ from pipeline.blocks import TableBlock
 from pipeline.errors import InputError
 from pipeline.parse import parse_file
 from pipeline.readers import read_document
-from conftest import CORPUS, GOLD, SAMPLES
+from conftest import CORPUS, CORPUS_SKIP, GOLD, SAMPLES
 
 REAL = CORPUS / "real" / "ofd"
 
@@ -21,7 +21,7 @@ REAL = CORPUS / "real" / "ofd"
 def _real(name: str) -> Path:
     p = REAL / name
     if not p.exists():
-        pytest.skip(f"real OFD {name} not available")
+        pytest.skip(f"{CORPUS_SKIP}: real/ofd/{name}")
     return p
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import CORPUS_SKIP
 from gold_shanghai import CORPUS_DIR, gold_files, load, score_all
 from pipeline.parse import parse_file
 from pipeline.parse.cover import GENRES
 
-pytestmark = pytest.mark.skipif(not CORPUS_DIR.exists(), reason="../shared corpus not available")
+pytestmark = pytest.mark.skipif(not CORPUS_DIR.exists(), reason=f"{CORPUS_SKIP}: real/shanghai")
 
 GOLD = {p.stem: p for p in gold_files()}
 _CACHE: dict = {}
