@@ -63,10 +63,9 @@ def derived_outputs(parsed: dict, out_dir: Path) -> list[str]:
         notes.append(out.name)
         prev = plans.get((region, year - 1))
         if prev is not None:
-            for ext in ("json", "html", "pdf"):
-                out = out_dir / f"{region}{year - 1}-{year}年计划比对.{ext}"
-                write_diff(prev, r, out)
-                notes.append(out.name)
+            outs = [out_dir / f"{region}{year - 1}-{year}年计划比对.{ext}" for ext in ("json", "html", "pdf")]
+            write_diff(prev, r, *outs)
+            notes.extend(o.name for o in outs)
     return notes
 
 

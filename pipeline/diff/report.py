@@ -219,14 +219,23 @@ def render_html(d: PlanDiff) -> str:
     return _html_env().get_template("diff.html.j2").render(**context(d, "html"))
 
 
-def write_diff(old: ParseResult, new: ParseResult, out: Path) -> PlanDiff:
-    """Compare two parsed plans and write the report; the suffix of `out` picks the format."""
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in FORMATS:
-        raise InputError(out, f"不支持的输出格式“{out.suffix or '（无扩展名）'}”",
-                         hint="输出文件名请以 .json、.html、.pdf 或 .docx 结尾")
+def write_diff(old: ParseResult, new: ParseResult, *outs: Path) -> PlanDiff:
+    """Compare two parsed plans once and write the report to every `outs`; each suffix picks its format
+    (the drop folder writes JSON, HTML, PDF and .docx of one comparison: one computation, not four)."""
+    outs = tuple(Path(o) for o in outs)
+    for out in outs:
+        if out.suffix.lower() not in FORMATS:
+            raise InputError(out, f"不支持的输出格式“{out.suffix or '（无扩展名）'}”",
+                             hint="输出文件名请以 .json、.html、.pdf 或 .docx 结尾")
     d = diff_plans(old, new)
+    for out in outs:
+        write_report(d, out)
+    return d
+
+
+def write_report(d: PlanDiff, out: Path) -> None:
+    """One computed comparison as one file; the suffix of `out` picks the format."""
+    suffix = out.suffix.lower()
     if suffix == ".json":
         atomic_write_text(out, d.model_dump_json(indent=2) + "\n")
     elif suffix == ".html":
@@ -237,4 +246,3 @@ def write_diff(old: ParseResult, new: ParseResult, out: Path) -> PlanDiff:
     else:
         from pipeline.render.engine import render_pdf
         render_pdf("diff.html.j2", context(d, "pdf"), out, label="比对报告")
-    return d

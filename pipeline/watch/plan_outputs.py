@@ -124,8 +124,6 @@ def write_comparison(old: ParseResult, new: ParseResult, folder: Path, stem: str
         return []
     from pipeline.diff.report import write_diff
     folder.mkdir(parents=True, exist_ok=True)
-    names = []
-    for ext in ("json", "html", "pdf") + (("docx",) if "docx" in enabled_outputs() else ()):
-        write_diff(old, new, folder / f"{stem}.{ext}")
-        names.append(f"{stem}.{ext}")
+    names = [f"{stem}.{ext}" for ext in ("json", "html", "pdf") + (("docx",) if "docx" in enabled_outputs() else ())]
+    write_diff(old, new, *(folder / n for n in names))
     return names

@@ -34,6 +34,7 @@ import queue
 import signal
 import stat
 import sys
+import tempfile
 import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -117,7 +118,7 @@ def check_inbox_usable(inbox: Path) -> None:
                          hint="请给运行 plandoc 的账户该文件夹的写入权限，或换一个可写的收文目录")
     try:
         meta.mkdir(exist_ok=True)
-        fd, probe_path = __import__("tempfile").mkstemp(prefix=".probe-", dir=meta)
+        fd, probe_path = tempfile.mkstemp(prefix=".probe-", dir=meta)
         os.close(fd)
         os.unlink(probe_path)
     except OSError as e:              # a read-only mount (root passes os.access there), a full disk
