@@ -20,8 +20,12 @@ of any other. Tesseract's own alternatives (`lstm_choice_mode=2`) were tried as 
 and dropped: for a misread glyph they list characters of other shapes (埠: 坟 孝 培 寺), not the
 printed one.
 
-What this cannot repair: a word jieba's dictionary lacks (雨污 — 两污 reads as likely) and a
-misreading that is a word as well (新人驻 / 新入驻: 新人 and 入驻 are both words, no margin).
+What the dictionary cannot decide — a word it lacks (雨污: 两污 reads as likely) and a misreading
+that is a word as well (新人驻 / 新入驻: 新人 and 入驻 are both words, no margin) — goes to a second
+opinion, `correct_line_by_neighbours`: how often each look-alike occurs next to the glyph's
+neighbours in real government prose (`pipeline/data/ocr_bigrams.tsv`, built by
+scripts/build_ocr_bigrams.py from the shared corpus, the reference notice excluded). Read as if
+every glyph were unsure, the reference notice loses none of its 451 look-alike characters to it.
 
 Safeguards, because a wrong "correction" of a correct character is worse than a kept error:
  - only characters Tesseract was unsure of (`MAX_CONFIDENCE`; its per-character confidence, already
@@ -40,13 +44,19 @@ quotation before running text becomes ”.
 """
 from __future__ import annotations
 
+import functools
+import math
 import re
+from pathlib import Path
 
 MAX_CONFIDENCE = 85.0     # Tesseract confidence (0-100) at or above which a glyph is trusted as read:
                           # the misread glyphs met were at 11-82; ~10 % of all glyphs of a scan are below 85
 MIN_MARGIN = 5.0          # natural log: the variant's text must be ~150× as probable as the text read
 CONTEXT = 6               # hanzi on each side of the character that take part in the comparison
 STRAY_MARK_CONFIDENCE = 60.0
+BIGRAM_SMOOTHING = 0.5    # added to every adjacent-pair count (an unseen pair is rare, not impossible)
+MIN_BIGRAM_MARGIN = 3.0   # natural log: the variant must be ~20× as probable as the character read
+MIN_EVIDENCE = 5          # times the variant was seen next to one of its neighbours in real prose
 
 _GROUPS = (
     "人入八", "己已巳", "未末", "土士", "日曰", "天夭", "干千于", "大太犬", "木本术", "王玉主",
@@ -112,6 +122,59 @@ def correct_line(glyphs: list) -> int:
     return changed
 
 
+def _neighbour(texts: list[str], k: int) -> str:
+    return texts[k] if 0 <= k < len(texts) and len(texts[k]) == 1 and _HAN.match(texts[k]) else ""
+
+
+def _bigram_score(counts: dict[str, int], prev: str, c: str, nxt: str) -> float:
+    """log P(c, nxt | prev) under the adjacent-character model, up to a term the variants share:
+    n(prev c) · n(c nxt) / n(c), each count smoothed by `BIGRAM_SMOOTHING`."""
+    score = -math.log(counts.get(c, 0) + 1.0)
+    for pair in ((prev + c) if prev else "", (c + nxt) if nxt else ""):
+        if pair:
+            score += math.log(counts.get(pair, 0) + BIGRAM_SMOOTHING)
+    return score
+
+
+def correct_line_by_neighbours(glyphs: list) -> int:
+    """The second opinion, where `correct_line` abstains: the adjacent-character counts of real
+    government prose (`pipeline/data/ocr_bigrams.tsv`) decide between an unsure glyph and its look-
+    alikes — 新人驻 → 新入驻 (入驻 is common there, 人驻 never occurs), 两污管网 → 雨污管网 (a word the
+    dictionary lacks). A variant wins only with evidence (`MIN_EVIDENCE` occurrences next to one of
+    its neighbours) and a clear margin (`MIN_BIGRAM_MARGIN`) over the character as read."""
+    counts = _bigram_counts()
+    changed = 0
+    texts = [g.text for g in glyphs]
+    for i, g in enumerate(glyphs):
+        if g.conf >= MAX_CONFIDENCE or texts[i] not in CONFUSABLE:
+            continue
+        prev, nxt = _neighbour(texts, i - 1), _neighbour(texts, i + 1)
+        if not (prev or nxt):
+            continue
+        read = _bigram_score(counts, prev, texts[i], nxt)
+        best, best_score = None, read + MIN_BIGRAM_MARGIN
+        for v in CONFUSABLE[texts[i]]:
+            evidence = max(counts.get(prev + v, 0) if prev else 0, counts.get(v + nxt, 0) if nxt else 0)
+            score = _bigram_score(counts, prev, v, nxt)
+            if evidence >= MIN_EVIDENCE and score >= best_score:
+                best, best_score = v, score
+        if best is not None:
+            texts[i] = g.text = best
+            changed += 1
+    return changed
+
+
+@functools.lru_cache(maxsize=1)
+def _bigram_counts() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    path = Path(__file__).resolve().parents[1] / "data" / "ocr_bigrams.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            key, n = line.split("\t")
+            counts[key] = int(n)
+    return counts
+
+
 def drop_stray_question_marks(glyphs: list) -> list:
     """The line without a doubtful ？/? Tesseract made up (confidence under `STRAY_MARK_CONFIDENCE`):
 
@@ -145,6 +208,7 @@ def correct_pages(pages) -> int:
         keep = []
         for glyphs in lines.values():
             changed += correct_line(glyphs)
+            changed += correct_line_by_neighbours(glyphs)
             kept = drop_stray_question_marks(glyphs)
             changed += len(glyphs) - len(kept)
             keep.extend(kept)
