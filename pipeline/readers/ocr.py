@@ -179,13 +179,34 @@ def run_tesseract(exe: str, image: Path, lang: str = OCR_LANG, psm: str = "6") -
     return parser.glyphs, seconds
 
 
-def _runs(dark, min_len: int) -> list[tuple[int, int, int]]:
-    """(row, start, end) of horizontal dark runs at least `min_len` long, neighbouring rows merged."""
+_RUN_BLOCK = 8                 # px: the coarse grid `_runs` screens rows on
+
+
+def _runs(dark, min_len: int, candidate_rows: bool = False) -> list[tuple[int, int, int]]:
+    """(row, start, end) of horizontal dark runs at least `min_len` long, neighbouring rows merged.
+
+    `candidate_rows`: first keep only the rows that can hold such a run — a run of `min_len` covers
+    at least `min_len // 8 - 1` consecutive wholly dark blocks of 8 px — and scan those exactly. On a
+    page of text that is a handful of rows instead of 3,500 (most of the time `rules_from_image` takes)."""
     import numpy as np
+    row_ids = None
+    if candidate_rows and min_len >= 3 * _RUN_BLOCK:
+        h, w = dark.shape
+        blocks = dark[:, : w // _RUN_BLOCK * _RUN_BLOCK].reshape(h, w // _RUN_BLOCK, _RUN_BLOCK).all(axis=2)
+        need = min_len // _RUN_BLOCK - 1
+        # consecutive whole blocks: a run of `need` exists where the window sum reaches `need`
+        sums = np.cumsum(blocks, axis=1, dtype=np.int32)
+        window = sums[:, need - 1:] - np.pad(sums, ((0, 0), (1, 0)))[:, : sums.shape[1] - need + 1]
+        row_ids = np.nonzero((window >= need).any(axis=1))[0]
+        if row_ids.size == 0:
+            return []
+        dark = dark[row_ids]
     padded = np.pad(dark, ((0, 0), (1, 1))).astype(np.int8)
     diff = np.diff(padded, axis=1)
     rows, starts = np.nonzero(diff == 1)
     _, ends = np.nonzero(diff == -1)
+    if row_ids is not None:
+        rows = row_ids[rows]
     keep = (ends - starts) >= min_len
     merged: list[list[int]] = []            # [first row, last row, start, end]
     # In row order: sorted by start, the rows of one rule whose ends jitter by a pixel (an upscaled
@@ -211,7 +232,9 @@ def rules_from_image(gray, dpi: int) -> list[tuple[str, float, float, float]]:
     import numpy as np
     dark = np.asarray(gray) < 160
     long_len, short_len, tol = int(RULE_MIN_INCHES * dpi), int(0.1 * dpi), 3
-    hs = _runs(dark, long_len)
+    hs = _runs(dark, long_len, candidate_rows=True)
+    if not hs:
+        return []                         # a grid needs a horizontal rule: a page of text stops here
     vs_all = _runs(dark.T, short_len)
     def between_h(x, y0, y1):
         ends = [y for y, a, b in hs if a - tol <= x <= b + tol]
@@ -237,8 +260,25 @@ class PdfPage:
     number: int
     tmp: Path
 
+    @property
+    def stem(self) -> Path:
+        return self.tmp / f"p-{self.number}"
+
+    def load(self):
+        """The page as a grayscale image at `SCAN_DPI`, rendered by pdftoppm (its PGM deleted at once).
+
+        Taking a scan's own JPEG out of the PDF instead would save ~0.14 s a page (measured Dec 2026),
+        but the pixels differ slightly from poppler's resampled rendering, and on the reference scan
+        the facts read moved from 99.0 % to 95.9 % (noisy scan: 95.9 → 96.4 %): not taken."""
+        from PIL import Image
+        out = self.render()
+        with Image.open(out) as rendered:
+            gray = rendered.convert("L")
+        out.unlink(missing_ok=True)
+        return gray
+
     def render(self) -> Path:
-        stem = self.tmp / f"p-{self.number}"
+        stem = self.stem
         try:
             subprocess.run(["pdftoppm", "-r", str(SCAN_DPI), "-gray", "-f", str(self.number), "-l", str(self.number),
                             "-singlefile", str(self.src), str(stem)], capture_output=True, timeout=RASTER_TIMEOUT_S, check=True)
@@ -296,26 +336,41 @@ def _prepare_image(path: Path, data: bytes, tmp: Path) -> Path:
 
 
 def skew_angle(gray) -> float:
-    """The tilt of a scanned page in degrees (counter-clockwise positive), 0 when under 0.1°.
+    """The tilt of a scanned page in degrees (counter-clockwise positive), 0 up to 0.1° (4 px across
+    an A4 page at 300 dpi: nothing to correct).
 
     Text lines are horizontal runs of ink: rotated by the right angle, the rows' ink profile is the
     most uneven (dark lines, white gaps). Searched on a small binarised copy, coarse then fine; a page
-    without enough ink keeps 0. Rule detection and Tesseract's line finder both assume level lines."""
+    without enough ink keeps 0. Rule detection and Tesseract's line finder both assume level lines.
+    The profile of a rotation is computed from the ink pixels' coordinates (each pixel's row after
+    rotating it), not by rotating the image: 32 profiles in ~30 ms, where rotating took ~70 ms."""
     import numpy as np
     from PIL import Image
     small = gray.resize((max(1, gray.width // 3), max(1, gray.height // 3)), Image.BILINEAR)
-    ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
-    if np.asarray(ink).mean() < 0.5:
+    ink = np.asarray(small) < 160
+    if ink.mean() < 0.5 / 255:
         return 0.0
+    ys, xs = np.nonzero(ink)
+    ys = ys[::2].astype(np.float64) - small.height / 2      # every other ink pixel is plenty
+    xs = xs[::2].astype(np.float64) - small.width / 2
+    reach = int(np.hypot(small.width, small.height)) + 2
 
     def score(angle: float) -> float:
-        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST, fillcolor=0)).sum(axis=1, dtype=np.float64)
-        return float(np.var(np.diff(rows)))
+        # each pixel shared between the two rows it falls between (rounding to one row aliases:
+        # the unrotated grid then always looks sharpest)
+        a = np.radians(angle)
+        rows = ys * np.cos(a) - xs * np.sin(a) + reach
+        low = np.floor(rows)
+        share = rows - low
+        low = low.astype(np.int64)
+        profile = (np.bincount(low, weights=1 - share, minlength=2 * reach + 2)
+                   + np.bincount(low + 1, weights=share, minlength=2 * reach + 2))
+        return float(np.var(np.diff(profile)))
 
     best = max((a / 4 for a in range(int(-MAX_SKEW_DEG * 4), int(MAX_SKEW_DEG * 4) + 1)), key=score)
     best = max((best + a / 20 for a in range(-5, 6)), key=score)
     # a level page scores about the same a hair either way (1 px at this scale): leave it alone
-    return 0.0 if abs(best) < 0.1 or score(0.0) >= 0.97 * score(best) else best
+    return 0.0 if abs(best) <= 0.1 or score(0.0) >= 0.97 * score(best) else best
 
 
 def _deskew(gray):
@@ -435,7 +490,7 @@ def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float
             crop = binarise(crops[k][2], level)
             padded = np.full((crop.shape[0] + 2 * CELL_PAD, crop.shape[1] + 2 * CELL_PAD), 255, np.uint8)
             padded[CELL_PAD:-CELL_PAD, CELL_PAD:-CELL_PAD] = crop
-            f = work / f"cell-{k}-{tag}.png"
+            f = work / f"cell-{k}-{tag}.pgm"
             Image.fromarray(padded).save(f)
             files.append(f)
         listing = work / f"cells-{tag}.txt"
@@ -497,13 +552,11 @@ def _recognise(exe: str, number: int, image: Path) -> PageResult:
     (tables blanked) read at `OCR_DPI`. Glyph boxes are in pixels at `SCAN_DPI`."""
     import numpy as np
     from PIL import Image
-    rendered = isinstance(image, PdfPage)
-    if rendered:
-        image = image.render()
-    with Image.open(image) as img:
-        gray = _deskew(img.convert("L"))
-    if rendered:
-        image.unlink()
+    if isinstance(image, PdfPage):
+        gray, image = _deskew(image.load()), image.stem
+    else:
+        with Image.open(image) as img:
+            gray = _deskew(img.convert("L"))
     result = PageResult(number, SCAN_DPI, gray.width, gray.height)
     result.rules = rules_from_image(gray, SCAN_DPI)
     pixels = np.asarray(gray)
@@ -516,8 +569,8 @@ def _recognise(exe: str, number: int, image: Path) -> PageResult:
     scale = OCR_DPI / SCAN_DPI
     small = Image.fromarray(body).resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
                                          Image.LANCZOS)
-    target = image.with_name(image.stem + "-body.png")
-    small.save(target, compress_level=1)           # a grainy scan compresses slowly and to no use
+    target = image.with_name(image.stem + "-body.pgm")
+    small.save(target)              # uncompressed: Tesseract reads it as fast, writing it is 6× faster than PNG
     glyphs, result.engine_seconds = run_tesseract(exe, target)
     target.unlink()
     result.glyphs = [Glyph(g.text, g.x0 / scale, g.top / scale, g.x1 / scale, g.bottom / scale, g.conf, g.line)
