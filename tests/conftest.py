@@ -122,3 +122,21 @@ def reference_ofd(tmp_path_factory) -> Path:
     spec.loader.exec_module(mod)
     return mod.write_ofd(SAMPLES / "zhoucun-2023-plan.pdf", tmp_path_factory.mktemp("ofd") / "zhoucun-2023-plan.ofd")
 
+
+
+# Files that take longest (most wait on watcher subprocesses or OCR), measured Dec 2026 with
+# `--durations`. `make test` runs files in parallel (pytest-xdist, --dist loadfile) in the order they are
+# collected; starting the longest first keeps one of them from running alone at the end (5:13 → see
+# README). Only the order changes: every test still runs.
+LONGEST_FIRST = (
+    "test_readers_ocr.py", "test_watch_reliability.py", "test_hostile_folder_faults.py",
+    "test_watch_subfolders.py", "test_watch_bad_inputs.py", "test_watch_year_reliability.py",
+    "test_watch_year.py", "test_hostile_watch.py", "test_watch_memory.py", "test_hostile_pdf_rotation.py",
+    "test_readers_legacy_office.py", "test_hostile_packages.py", "test_hostile_text.py", "test_imprint.py",
+    "test_packaging.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # stable: file order otherwise kept
