@@ -1,4 +1,7 @@
-"""Where the running package finds what is not Python: its templates and the open font folder.
+"""Where the running package finds what is not Python: its data files, templates and the open font folder.
+
+Data files (`pipeline/data/`: the keyword dictionary, track.toml, the OCR neighbour counts) sit inside
+the package in a checkout and in a wheel alike (package-data), so `DATA_DIR` is simply beside this file.
 
 Templates are package data: the top-level `templates/` folder of the checkout (the team's named
 layout) is shipped in the wheel as the package `pipeline.templates` (setup.py), and an editable
@@ -23,6 +26,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 
 FONT_DIR_ENV = "PLANDOC_FONT_DIR"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @functools.lru_cache(maxsize=1)

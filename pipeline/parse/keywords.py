@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import re
 import threading
-from pathlib import Path
 
 from pipeline import words
+from pipeline.resources import DATA_DIR
 from pipeline.schema import Plan
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-USERDICT = DATA / "userdict.txt"
-STOPWORDS = DATA / "keyword_stopwords.txt"
+USERDICT = DATA_DIR / "userdict.txt"
+STOPWORDS = DATA_DIR / "keyword_stopwords.txt"
 TOP_K = 8
 
 _lock = threading.Lock()

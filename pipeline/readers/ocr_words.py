@@ -47,7 +47,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from pathlib import Path
+
+from pipeline.resources import DATA_DIR
 
 MAX_CONFIDENCE = 85.0     # Tesseract confidence (0-100) at or above which a glyph is trusted as read:
                           # the misread glyphs met were at 11-82; ~10 % of all glyphs of a scan are below 85
@@ -167,8 +168,7 @@ def correct_line_by_neighbours(glyphs: list) -> int:
 @functools.lru_cache(maxsize=1)
 def _bigram_counts() -> dict[str, int]:
     counts: dict[str, int] = {}
-    path = Path(__file__).resolve().parents[1] / "data" / "ocr_bigrams.tsv"
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in (DATA_DIR / "ocr_bigrams.tsv").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             key, n = line.split("\t")
             counts[key] = int(n)

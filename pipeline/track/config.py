@@ -16,8 +16,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipeline.errors import load_validated
+from pipeline.resources import DATA_DIR
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "data" / "track.toml"
+DEFAULT_CONFIG = DATA_DIR / "track.toml"
 CANONICAL_STATUSES = ("已完成", "超序时", "序时推进", "滞后", "未启动", "调整", "不适用")
 Light = Literal["green", "yellow", "red"]
 
