@@ -40,7 +40,7 @@ def _texts(corpus: Path):
         raw = p.read_bytes()
         for enc in ("utf-8", "gb18030"):
             try:
-                yield p.name, raw.decode(enc)
+                yield raw.decode(enc)
                 break
             except UnicodeDecodeError:
                 continue
@@ -48,16 +48,16 @@ def _texts(corpus: Path):
     for p in sorted(real.glob("*.csv")):
         with p.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
-                yield p.name, row.get("full_text") or ""
+                yield row.get("full_text") or ""
     for p in sorted((real / "shanghai").glob("*.md")):
         if p.name.lower() != "readme.md":
-            yield p.name, p.read_text(encoding="utf-8")
+            yield p.read_text(encoding="utf-8")
 
 
 def count(corpus: Path) -> tuple[Counter, int, int]:
     pairs: Counter = Counter()
     files = chars = 0
-    for _name, text in _texts(corpus):
+    for text in _texts(corpus):
         files += 1
         for run in _HAN_RUN.findall(text):
             chars += len(run)
@@ -74,7 +74,7 @@ def main() -> None:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "corpus"
     pairs, files, chars = count(corpus)
     kept = sorted((p, n) for p, n in pairs.items() if n >= MIN_COUNT or len(p) == 1)
-    lines = [f"# counts of OCR look-alike characters and of adjacent hanzi pairs with one; built by scripts/build_ocr_bigrams.py",
+    lines = ["# counts of OCR look-alike characters and of adjacent hanzi pairs with one; built by scripts/build_ocr_bigrams.py",
              f"# from {files} real documents ({chars} hanzi) of the shared corpus, the reference notice excluded"]
     lines += [f"{p}\t{n}" for p, n in kept]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")

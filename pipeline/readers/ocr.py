@@ -182,15 +182,15 @@ def run_tesseract(exe: str, image: Path, lang: str = OCR_LANG, psm: str = "6") -
 _RUN_BLOCK = 8                 # px: the coarse grid `_runs` screens rows on
 
 
-def _runs(dark, min_len: int, candidate_rows: bool = False) -> list[tuple[int, int, int]]:
+def _runs(dark, min_len: int) -> list[tuple[int, int, int]]:
     """(row, start, end) of horizontal dark runs at least `min_len` long, neighbouring rows merged.
 
-    `candidate_rows`: first keep only the rows that can hold such a run — a run of `min_len` covers
-    at least `min_len // 8 - 1` consecutive wholly dark blocks of 8 px — and scan those exactly. On a
-    page of text that is a handful of rows instead of 3,500 (most of the time `rules_from_image` takes)."""
+    Only the rows that can hold such a run are scanned exactly: a run of `min_len` covers at least
+    `min_len // 8 - 1` consecutive wholly dark blocks of 8 px. For the long rules of a page of text
+    that is a handful of rows instead of 3,500; for the short vertical ones still ~40 % faster."""
     import numpy as np
     row_ids = None
-    if candidate_rows and min_len >= 3 * _RUN_BLOCK:
+    if min_len >= 3 * _RUN_BLOCK:
         h, w = dark.shape
         blocks = dark[:, : w // _RUN_BLOCK * _RUN_BLOCK].reshape(h, w // _RUN_BLOCK, _RUN_BLOCK).all(axis=2)
         need = min_len // _RUN_BLOCK - 1
@@ -232,7 +232,7 @@ def rules_from_image(gray, dpi: int) -> list[tuple[str, float, float, float]]:
     import numpy as np
     dark = np.asarray(gray) < 160
     long_len, short_len, tol = int(RULE_MIN_INCHES * dpi), int(0.1 * dpi), 3
-    hs = _runs(dark, long_len, candidate_rows=True)
+    hs = _runs(dark, long_len)
     if not hs:
         return []                         # a grid needs a horizontal rule: a page of text stops here
     vs_all = _runs(dark.T, short_len)
@@ -547,16 +547,16 @@ def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float
     return placed, seconds
 
 
-def _recognise(exe: str, number: int, image: Path) -> PageResult:
+def _recognise(exe: str, number: int, image: Path | PdfPage) -> PageResult:
     """One page: deskewed, rules found and erased, table cells read one by one, the rest of the page
     (tables blanked) read at `OCR_DPI`. Glyph boxes are in pixels at `SCAN_DPI`."""
     import numpy as np
     from PIL import Image
     if isinstance(image, PdfPage):
-        gray, image = _deskew(image.load()), image.stem
+        gray, base = _deskew(image.load()), image.stem      # base: what our scratch files are named after
     else:
         with Image.open(image) as img:
-            gray = _deskew(img.convert("L"))
+            gray, base = _deskew(img.convert("L")), image
     result = PageResult(number, SCAN_DPI, gray.width, gray.height)
     result.rules = rules_from_image(gray, SCAN_DPI)
     pixels = np.asarray(gray)
@@ -569,14 +569,14 @@ def _recognise(exe: str, number: int, image: Path) -> PageResult:
     scale = OCR_DPI / SCAN_DPI
     small = Image.fromarray(body).resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
                                          Image.LANCZOS)
-    target = image.with_name(image.stem + "-body.pgm")
+    target = base.with_name(base.stem + "-body.pgm")
     small.save(target)              # uncompressed: Tesseract reads it as fast, writing it is 6× faster than PNG
     glyphs, result.engine_seconds = run_tesseract(exe, target)
     target.unlink()
     result.glyphs = [Glyph(g.text, g.x0 / scale, g.top / scale, g.x1 / scale, g.bottom / scale, g.conf, g.line)
                      for g in glyphs]
     if cells:
-        work = image.with_name(image.stem + "-cells")
+        work = base.with_name(base.stem + "-cells")
         work.mkdir(exist_ok=True)
         cell_glyphs, secs = _read_cells(exe, pixels, cells, work)
         result.glyphs += cell_glyphs

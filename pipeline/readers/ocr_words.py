@@ -74,13 +74,17 @@ for _g in _GROUPS:
 _HAN = re.compile(r"[\u4e00-\u9fd5]")
 
 
+def _single_han(text: str) -> bool:
+    return len(text) == 1 and _HAN.match(text) is not None
+
+
 def _han_span(texts: list[str], i: int) -> tuple[int, int]:
     """[start, end) of the run of single hanzi around position i, at most `CONTEXT` on each side."""
     a = i
-    while a > 0 and i - a < CONTEXT and len(texts[a - 1]) == 1 and _HAN.match(texts[a - 1]):
+    while a > 0 and i - a < CONTEXT and _single_han(texts[a - 1]):
         a -= 1
     b = i + 1
-    while b < len(texts) and b - i <= CONTEXT and len(texts[b]) == 1 and _HAN.match(texts[b]):
+    while b < len(texts) and b - i <= CONTEXT and _single_han(texts[b]):
         b += 1
     return a, b
 
@@ -124,7 +128,7 @@ def correct_line(glyphs: list) -> int:
 
 
 def _neighbour(texts: list[str], k: int) -> str:
-    return texts[k] if 0 <= k < len(texts) and len(texts[k]) == 1 and _HAN.match(texts[k]) else ""
+    return texts[k] if 0 <= k < len(texts) and _single_han(texts[k]) else ""
 
 
 def _bigram_score(counts: dict[str, int], prev: str, c: str, nxt: str) -> float:
