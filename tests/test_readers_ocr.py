@@ -396,3 +396,16 @@ def test_confusable_table_is_symmetric():
     from pipeline.readers.ocr_words import CONFUSABLE
     assert all(c in CONFUSABLE[o] for c, others in CONFUSABLE.items() for o in others)
     assert "入" in CONFUSABLE["人"] and "已" in CONFUSABLE["己"] and "吨" in CONFUSABLE["邑"]
+
+
+def test_doubtful_lines_listed_without_the_page_numbers():
+    """A page number read badly in the bottom margin (“一6一” for — 6 —) is dropped by the layout: it is
+    not listed for checking; a doubtful line of text is, and so is a number-like line in the body."""
+    from pipeline.readers.ocr import Glyph, PageResult, _low_confidence_lines
+    page = PageResult(6, 300, 2480, 3508)
+
+    def line(text, top, conf, name):
+        return [Glyph(t, 300 + 40 * i, top, 338 + 40 * i, top + 40, conf, name) for i, t in enumerate(text)]
+    page.glyphs = (line("完成4.5公里雨污管网改造", 1200, 55.0, "l1") + line("一6一", 3300, 40.0, "l2")
+                   + line("一6一", 1800, 40.0, "l3") + line("建成区全部实现", 1300, 95.0, "l4"))
+    assert [(n, text) for n, text, _ in _low_confidence_lines([page])] == [(6, "完成4.5公里雨污管网改造"), (6, "一6一")]

@@ -593,16 +593,23 @@ def _page_number_line(text: str) -> str | None:
     return m.group(1) if m and text.strip() != m.group(1) else None
 
 
+MARGIN_BAND = 0.12            # share of the page height at the top and at the bottom where page numbers sit
+
+
+def _in_margin(page: PageResult, glyphs: list[Glyph]) -> bool:
+    band = MARGIN_BAND * page.height_px
+    return glyphs[0].top < band or glyphs[-1].bottom > page.height_px - band
+
+
 def _page_items(page: PageResult):
     scale = 72.0 / page.dpi
-    band = 0.12 * page.height_px
     by_line: dict[str, list[Glyph]] = {}
     for g in page.glyphs:
         by_line.setdefault(g.line, []).append(g)
     chars = []
     for glyphs in by_line.values():
         text = "".join(g.text for g in glyphs)
-        in_margin = glyphs[0].top < band or glyphs[-1].bottom > page.height_px - band
+        in_margin = _in_margin(page, glyphs)
         conf = _mean_conf(glyphs)
         if in_margin and len(text) <= 8 and (conf < 20 or (conf < MIN_MEAN_CONFIDENCE and not re.search(_CJK, text))):
             # a few unreadable marks in the margin (a page number "— 3 —" read as "2 9 ." or "，-昌= -"
@@ -774,7 +781,8 @@ def _fix_block(b):
 # ------------------------------------------------------------------------------------ the reader
 
 def _low_confidence_lines(pages: list[PageResult]) -> list[tuple[int, str, float]]:
-    """(page, line text, mean confidence) of every OCR line whose characters average below the threshold."""
+    """(page, line text, mean confidence) of every OCR line whose characters average below the threshold,
+    except a page number in the margin (“一6一” for — 6 —: the layout drops it, nothing to check)."""
     out = []
     for p in pages:
         lines: dict[str, list[Glyph]] = {}
@@ -782,10 +790,21 @@ def _low_confidence_lines(pages: list[PageResult]) -> list[tuple[int, str, float
             lines.setdefault(g.line, []).append(g)
         for glyphs in lines.values():
             conf = sum(g.conf for g in glyphs) / len(glyphs)
-            text = fix_punctuation("".join(g.text for g in glyphs))
-            if conf < LOW_CONFIDENCE and len(text) >= 2:
+            raw = "".join(g.text for g in glyphs)
+            text = fix_punctuation(raw)
+            if conf < LOW_CONFIDENCE and len(text) >= 2 and not (_in_margin(p, glyphs) and _page_number_line(raw)):
                 out.append((p.number, text, conf))
     return out
+
+
+def _add_low_confidence_note(out: Diagnostics, pages: list[PageResult]) -> None:
+    """The `ocr_low_confidence` note listing the doubtful lines (at most `MAX_LISTED_LINES` of them)."""
+    low = _low_confidence_lines(pages)
+    if low:
+        shown = "；".join(f"第{pg}页“{text}”（{conf:.0f}%）" for pg, text, conf in low[:MAX_LISTED_LINES])
+        more = f"等共{len(low)}行" if len(low) > MAX_LISTED_LINES else f"共{len(low)}行"
+        out.add(DiagnosticCode.ocr_low_confidence, f"以下各行识别置信度低于{LOW_CONFIDENCE:.0f}%，请重点核对（{more}）：{shown}",
+                Where(page=low[0][0]))
 
 
 def _diagnostics(pages: list[PageResult]) -> Diagnostics:
@@ -795,12 +814,7 @@ def _diagnostics(pages: list[PageResult]) -> Diagnostics:
     out = Diagnostics()
     out.add(DiagnosticCode.ocr_text, f"本文件没有可用的文本层，内容由文字识别（OCR）得到（共{len(pages)}页，平均置信度{mean:.0f}%），"
                         "数字、标点和专有名词请与原件核对", Where(page=1))
-    low = _low_confidence_lines(pages)
-    if low:
-        shown = "；".join(f"第{pg}页“{text}”（{conf:.0f}%）" for pg, text, conf in low[:MAX_LISTED_LINES])
-        more = f"等共{len(low)}行" if len(low) > MAX_LISTED_LINES else f"共{len(low)}行"
-        out.add(DiagnosticCode.ocr_low_confidence, f"以下各行识别置信度低于{LOW_CONFIDENCE:.0f}%，请重点核对（{more}）：{shown}",
-                Where(page=low[0][0]))
+    _add_low_confidence_note(out, pages)
     return out
 
 
@@ -885,11 +899,7 @@ def ocr_pdf_pages(path: Path, data: bytes, numbers: list[int]):
         mean = _mean_conf([g for p in read for g in p.glyphs])
         out.add(DiagnosticCode.ocr_pages, f"第{listed}页没有文本层（扫描页），内容由文字识别（OCR）得到（平均置信度{mean:.0f}%），"
                                           "数字、标点和专有名词请与原件核对", Where(page=read[0].number))
-        low = _low_confidence_lines(read)
-        if low:
-            shown = "；".join(f"第{pg}页“{text}”（{conf:.0f}%）" for pg, text, conf in low[:MAX_LISTED_LINES])
-            out.add(DiagnosticCode.ocr_low_confidence, f"以下各行识别置信度低于{LOW_CONFIDENCE:.0f}%，请重点核对（共{len(low)}行）：{shown}",
-                    Where(page=low[0][0]))
+        _add_low_confidence_note(out, read)
     return {p.number: _page_items(p) for p in read}, out, [p.number for p in unsure]
 
 
