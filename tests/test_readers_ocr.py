@@ -407,5 +407,6 @@ def test_doubtful_lines_listed_without_the_page_numbers():
     def line(text, top, conf, name):
         return [Glyph(t, 300 + 40 * i, top, 338 + 40 * i, top + 40, conf, name) for i, t in enumerate(text)]
     page.glyphs = (line("完成4.5公里雨污管网改造", 1200, 55.0, "l1") + line("一6一", 3300, 40.0, "l2")
-                   + line("一6一", 1800, 40.0, "l3") + line("建成区全部实现", 1300, 95.0, "l4"))
+                   + line("一6一", 1800, 40.0, "l3") + line("建成区全部实现", 1300, 95.0, "l4")
+                   + line("11", 3350, 0.0, "l5"))                     # a page number read at 0 %: dropped too
     assert [(n, text) for n, text, _ in _low_confidence_lines([page])] == [(6, "完成4.5公里雨污管网改造"), (6, "一6一")]

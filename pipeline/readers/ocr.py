@@ -601,6 +601,12 @@ def _in_margin(page: PageResult, glyphs: list[Glyph]) -> bool:
     return glyphs[0].top < band or glyphs[-1].bottom > page.height_px - band
 
 
+def _unreadable_marks(text: str, conf: float) -> bool:
+    """A few unreadable marks (a margin's page number "— 3 —" read as "2 9 ." or "，-昌= -" at 0-10 %, a
+    speck). A real margin line (抄送, 印发) is read with far higher confidence."""
+    return len(text) <= 8 and (conf < 20 or (conf < MIN_MEAN_CONFIDENCE and not re.search(_CJK, text)))
+
+
 def _page_items(page: PageResult):
     scale = 72.0 / page.dpi
     by_line: dict[str, list[Glyph]] = {}
@@ -610,11 +616,8 @@ def _page_items(page: PageResult):
     for glyphs in by_line.values():
         text = "".join(g.text for g in glyphs)
         in_margin = _in_margin(page, glyphs)
-        conf = _mean_conf(glyphs)
-        if in_margin and len(text) <= 8 and (conf < 20 or (conf < MIN_MEAN_CONFIDENCE and not re.search(_CJK, text))):
-            # a few unreadable marks in the margin (a page number "— 3 —" read as "2 9 ." or "，-昌= -"
-            # at 0-10 %, a speck): left in, it sat between two pages and ended the paragraph running
-            # over them. A real margin line (抄送, 印发) is read with far higher confidence.
+        if in_margin and _unreadable_marks(text, _mean_conf(glyphs)):
+            # left in, it sat between two pages and ended the paragraph running over them
             continue
         number = _page_number_line(text) if in_margin else None
         if number is not None:
@@ -782,7 +785,8 @@ def _fix_block(b):
 
 def _low_confidence_lines(pages: list[PageResult]) -> list[tuple[int, str, float]]:
     """(page, line text, mean confidence) of every OCR line whose characters average below the threshold,
-    except a page number in the margin (“一6一” for — 6 —: the layout drops it, nothing to check)."""
+    except what the layout drops from the margin (`_page_items`): a page number (“一6一” for — 6 —) or
+    unreadable marks — nothing there for the clerk to check."""
     out = []
     for p in pages:
         lines: dict[str, list[Glyph]] = {}
@@ -792,7 +796,8 @@ def _low_confidence_lines(pages: list[PageResult]) -> list[tuple[int, str, float
             conf = sum(g.conf for g in glyphs) / len(glyphs)
             raw = "".join(g.text for g in glyphs)
             text = fix_punctuation(raw)
-            if conf < LOW_CONFIDENCE and len(text) >= 2 and not (_in_margin(p, glyphs) and _page_number_line(raw)):
+            margin_furniture = _in_margin(p, glyphs) and (_page_number_line(raw) or _unreadable_marks(raw, conf))
+            if conf < LOW_CONFIDENCE and len(text) >= 2 and not margin_furniture:
                 out.append((p.number, text, conf))
     return out
 
