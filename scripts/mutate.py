@@ -35,7 +35,7 @@ MODULES: dict[str, list[str]] = {
     "parse/reconcile.py": ["tests/test_reconcile.py"],
     "track/ingest.py": ["tests/test_track_ingest.py"],
     "diff/quantities.py": ["tests/test_diff_units.py", "tests/test_diff_gold.py"],
-    "diff/tasks.py": ["tests/test_diff_gold.py", "tests/test_diff_units.py"],
+    "diff/tasks.py": ["tests/test_diff_tasks_rules.py", "tests/test_diff_gold.py", "tests/test_diff_units.py"],
     "readers/docx.py": ["tests/test_docx_guards.py", "tests/test_readers_docx.py"],
     "watch/process.py": ["tests/test_watch_duplicate_key.py", "tests/test_watch_archive.py"],
     "archive.py": ["tests/test_watch_archive.py"],
