@@ -33,7 +33,8 @@ MODULES: dict[str, list[str]] = {
     "parse/table.py": ["tests/test_parse_reference.py", "tests/test_parse_hazards.py"],
     "parse/cover.py": ["tests/test_cover_fields.py", "tests/test_header_block.py"],
     "parse/reconcile.py": ["tests/test_reconcile.py"],
-    "track/ingest.py": ["tests/test_track_ingest.py", "tests/test_hostile_tracker.py"],   # formulas: hostile
+    "track/ingest.py": ["tests/test_track_ingest_rules.py", "tests/test_track_ingest.py",
+                        "tests/test_hostile_tracker.py"],   # formula cells: test_hostile_tracker
     "diff/quantities.py": ["tests/test_diff_units.py", "tests/test_diff_gold.py"],
     "diff/tasks.py": ["tests/test_diff_tasks_rules.py", "tests/test_diff_gold.py", "tests/test_diff_units.py"],
     "readers/docx.py": ["tests/test_docx_guards.py", "tests/test_readers_docx.py"],

@@ -43,9 +43,18 @@ _DATE_ZH = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s
 
 
 def _err(message: str, field_name: str | None = None) -> PydanticCustomError:
-    # The message is the template: escape braces so a quoted cell value cannot be read as a placeholder.
-    safe = message.replace("{", "{{").replace("}", "}}")
-    return PydanticCustomError("plandoc", safe, {"field": field_name} if field_name else None)
+    """A cell's error, its message shown as written. pydantic treats the message as a template and fills
+    in `{key}` for every key of the error's context (it has no `{{` escape: escaping doubled every brace
+    a department typed); so the error has no context, and the field a row check blames rides in the
+    error type, "plandoc:<field>" (`_blamed_field`)."""
+    return PydanticCustomError(f"plandoc:{field_name}" if field_name else "plandoc", message)
+
+
+def _blamed_field(error: dict) -> str | None:
+    """The field an error is about: where pydantic found it, or the one a row check named (`_err`)."""
+    if error["loc"]:
+        return str(error["loc"][0])
+    return error["type"].partition(":")[2] or None
 
 
 def _text(value: Any) -> Optional[str]:
@@ -419,7 +428,7 @@ def _read_sheet(wb, sheet: str, columns: tuple[Column, ...], model: type[BaseMod
             parsed = model.model_validate({k: cell.get(k) for k in ["id", *inputs]}, context=ctx)
         except ValidationError as e:
             for err in e.errors():
-                key = str(err["loc"][0]) if err["loc"] else (err.get("ctx") or {}).get("field")
+                key = _blamed_field(err)
                 col = positions.get(key) if key else None
                 errors.append(CellError(file, sheet, row_no, header_of.get(key) if key else None,
                                         _cell_ref(col + 1, row_no) if col is not None else None, err["msg"]))
