@@ -6,13 +6,15 @@ and the memory-light assignment solver.
 """
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
 import pytest
 
 from pipeline.diff.tasks import (BONUS_KIND, BONUS_NUMBERS, BONUS_PARENT, BONUS_TITLE, HIGH, LOW, _mask,
-                                 diff_tasks, match_units, relative_years, task_units)
+                                 diff_tasks, match_units, relative_years, task_units,
+                                 tfidf_similarity)
 from pipeline.schema import Node
 
 
@@ -130,3 +132,41 @@ def test_assignment_solver_loads_without_scipy_optimize():
             "t.linear_sum_assignment([[1, 0], [0, 1]], maximize=True)[1].tolist())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
     assert out.split() == ["False", "scipy.optimize._lsap", "[0,", "1]"]
+
+
+def test_paths_name_each_unit_by_its_labels_and_headline():
+    tree = [section("2", "二、加快科技创新", label="二、", children=[
+        item("2.3", "释放科技创新源动力", label="（三）", children=[headline("2.3.1", "壮大创新主体", "培育企业。")]),
+        item("2.4", "无编号事项")])]
+    paths = [u.path for u in task_units(tree, 2023)]
+    assert paths == ["二", "二（三）", "二（三）“壮大创新主体”", "二“无编号事项”"]
+
+
+# TF-IDF cosine of character 2–3-grams, worked by hand: with two documents an n-gram in both has
+# idf = ln(3/3) + 1 = 1, one in a single document ln(3/2) + 1.
+IDF_ONE = math.log(1.5) + 1
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    # 甲乙 乙丙 甲乙丙 | 丁乙 乙丙 丁乙丙: only 乙丙 shared
+    ("甲乙丙", "丁乙丙", 1 / (2 * IDF_ONE ** 2 + 1)),
+    # 甲乙 | 丙乙: nothing shared (a bigram is ordered, both characters count)
+    ("甲乙", "丙乙", 0.0),
+    # 甲乙 乙丙 甲乙丙 | 甲丁 丁丙 甲丁丙: a trigram is all three characters
+    ("甲乙丙", "甲丁丙", 0.0),
+    # 甲乙 | 甲乙 乙丙 甲乙丙: a two-character text is a bigram
+    ("甲乙", "甲乙丙", 1 / math.sqrt(1 + 2 * IDF_ONE ** 2)),
+    # 甲乙丙 has 2 bigrams and a trigram; 甲乙丙丁 adds 丙丁 and 乙丙丁
+    ("甲乙丙", "甲乙丙丁", 3 / math.sqrt(3 * (3 + 2 * IDF_ONE ** 2))),
+    ("甲", "乙", 0.0),                              # one character each: its own feature
+    ("甲", "甲", 1.0),
+])
+def test_similarity_by_hand(old, new, expected):
+    assert tfidf_similarity([old], [new])[0, 0] == pytest.approx(expected, abs=1e-12)
+
+
+def test_similarity_rows_are_old_documents_and_columns_new():
+    sim = tfidf_similarity(["甲乙丙", "丁戊己"], ["丁戊己", "甲乙丙", "庚辛"])
+    assert sim.shape == (2, 3)
+    assert sim[0].tolist() == pytest.approx([0, 1, 0]) and sim[1].tolist() == pytest.approx([1, 0, 0])
+    assert tfidf_similarity(["", ""], [""]).tolist() == [[0.0], [0.0]]
