@@ -98,3 +98,48 @@ def test_number_cells_and_their_refusals():
             ingest.parse_number(bad)
     with pytest.raises(Exception, match="不能填“True”"):
         ingest.parse_number(True)
+
+
+def test_a_column_the_department_deleted_reads_as_empty():
+    """Only the columns present are validated; the others stay empty (None), not "" — an empty status
+    that read as "" would count as started and demand a 进展情况."""
+    task = ingest.TaskReport.model_validate({"id": "2.1"})
+    assert all(getattr(task, f) is None for f in ("lead", "partners", "deadline", "progress", "value", "status",
+                                                  "status_word", "problems", "next_steps"))
+    ind = ingest.IndicatorReport.model_validate({"id": "R1"})
+    assert all(getattr(ind, f) is None for f in ("actual", "growth", "completion", "lead", "note"))
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2023年6月30日", dt.date(2023, 6, 30)),
+    ("2023 年 6 月 30 日", dt.date(2023, 6, 30)),
+    ("2023.6.30", dt.date(2023, 6, 30)),
+    ("２０２３-06-30", dt.date(2023, 6, 30)),     # full-width digits
+    ("2023/6/30", dt.date(2023, 6, 30)),
+    (dt.datetime(2023, 6, 30, 9, 0), dt.date(2023, 6, 30)),
+    (dt.date(2023, 6, 30), dt.date(2023, 6, 30)),
+    (45107, dt.date(2023, 6, 30)),               # an Excel date serial
+    (None, None),
+    ("", None),
+])
+def test_as_of_dates_as_departments_write_them(value, expected):
+    assert ingest._parse_as_of(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2023年6月31日", "6月30日", "二〇二三年六月", "截至2023年6月30日", 5, True])
+def test_as_of_dates_that_are_not_dates(value):
+    with pytest.raises(ValueError):
+        ingest._parse_as_of(value)
+
+
+def test_messages_a_clerk_reads_exactly():
+    def message(fn, *args):
+        with pytest.raises(Exception) as e:
+            fn(*args)
+        return e.value.message()
+    assert message(ingest.parse_number, True) == "应填数字，不能填“True”"
+    assert message(ingest.parse_number, "约" + "5" * 30) == \
+        "应填数字，不能填“约5555555555555555555”（单位、文字说明请写在进展情况或备注里）"
+    with pytest.raises(ValidationError) as e:
+        ingest.TaskReport.model_validate({"id": None})
+    assert e.value.errors()[0]["msg"] == "编号为空"
