@@ -78,8 +78,11 @@ def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple
     mutmut = [sys.executable, "-m", "mutmut"]
     (work / ".mutmut-cache").unlink(missing_ok=True)
     runner = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly " + " ".join(tests)
+    # PYTHONPATH: tests that start the pipeline in a subprocess from another folder (the watcher tests)
+    # would otherwise import the checkout's unmutated package through the editable install
+    env = {**os.environ, "PYTHONPATH": str(work)}
     subprocess.run(mutmut + ["run", "--paths-to-mutate", f"pipeline/{module}", "--runner", runner,
-                             "--no-progress", "--CI"], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--no-progress", "--CI"], cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     killed = _ids(mutmut, work, "killed")
     survivors, eq = [], []
     for status in ("survived", "suspicious", "timeout"):
