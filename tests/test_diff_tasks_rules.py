@@ -170,3 +170,60 @@ def test_similarity_rows_are_old_documents_and_columns_new():
     assert sim.shape == (2, 3)
     assert sim[0].tolist() == pytest.approx([0, 1, 0]) and sim[1].tolist() == pytest.approx([1, 0, 0])
     assert tfidf_similarity(["", ""], [""]).tolist() == [[0.0], [0.0]]
+
+
+def test_numbers_overlap_by_hand():
+    from pipeline.diff.tasks import _numbers_overlap
+    assert _numbers_overlap((), ()) == 1.0                      # neither has numbers: nothing differs
+    assert _numbers_overlap(("3",), ()) == 0.0
+    assert _numbers_overlap(("1", "2"), ("2", "3")) == pytest.approx(1 / 3)
+    assert _numbers_overlap(("5", "5"), ("5",)) == 1.0
+
+
+BODY = "实施老旧街区改造提升，完善道路管网配套，打造宜居宜业城市环境"
+
+
+def test_a_task_under_another_heading_has_moved():
+    old = [section("1", "城市建设", [item("1.1", "城市更新", BODY)]), section("2", "乡村振兴", [])]
+    new = [section("1", "城市建设", []), section("2", "乡村振兴", [item("2.1", "城市更新", BODY)])]
+    (entry,) = [e for e in diff_tasks(old, new, 2023, 2024) if e.old_id == "1.1"]
+    assert entry.new_id == "2.1" and entry.moved and entry.change == "unchanged"
+
+
+def test_twin_tasks_are_paired_by_their_heading_not_by_position():
+    """The same wording under two headings: the one left in the new plan pairs with its own heading's."""
+    old = [section("1", "城市建设", [item("1.1", "城市更新", BODY)]), section("2", "乡村振兴", [item("2.1", "城市更新", BODY)])]
+    new = [section("1", "城市建设", []), section("2", "乡村振兴", [item("2.1", "城市更新", BODY)])]
+    d = diff_tasks(old, new, 2023, 2024)
+    assert [(e.change, e.old_id, e.new_id, e.moved) for e in d if "1.1" in (e.old_id, e.new_id) or e.new_id == "2.1"] \
+        == [("dropped", "1.1", None, False), ("unchanged", "2.1", "2.1", False)]
+
+
+def test_dropped_tasks_stand_where_they_stood():
+    old = [item("1", "甲", "推进重点项目建设，扩大有效投资"), item("2", "乙", "深化农村集体产权制度改革"),
+           item("3", "丙", "繁荣发展文化事业，建设城市书房"), item("4", "丁", "加强生态环境保护")]
+    new = [item("1", "甲", "推进重点项目建设，扩大有效投资"), item("3", "丙", "繁荣发展文化事业，建设城市书房")]
+    assert [(e.change, e.old_id) for e in diff_tasks(old, new, 2023, 2024)] == \
+        [("unchanged", "1"), ("dropped", "2"), ("unchanged", "3"), ("dropped", "4")]
+    first_dropped = [item("1", "乙", "深化农村集体产权制度改革"), item("2", "甲", "推进重点项目建设，扩大有效投资")]
+    assert [(e.change, e.old_id) for e in diff_tasks(first_dropped, new[:1], 2023, 2024)] == \
+        [("dropped", "1"), ("unchanged", "2")]
+
+
+def test_only_a_review_pair_carries_both_texts_and_it_never_moves():
+    base = "加快推进城市更新行动，实施老旧街区改造提升，完善道路管网配套，打造宜居宜业城市环境。"
+    half = "加快推进城市更新行动，实施老旧街区改造提升，同时启动智慧停车平台建设，推进充电桩进小区。"
+    old = [item("1", "城市建设", base), item("2", "文化", "繁荣发展文化事业，建设城市书房和农家书屋")]
+    new = [item("1", "文化", "繁荣发展文化事业，建设城市书房和农家书屋"), item("2", "城市建设", half)]
+    d = {e.change: e for e in diff_tasks(old, new, 2023, 2024)}
+    review, other = d["review"], d["unchanged"]
+    assert review.old_text == "城市建设。" + base and review.new_text == "城市建设。" + half and not review.moved
+    assert other.old_text is None and other.new_text is None
+
+
+def test_a_task_whose_heading_was_replaced_has_moved():
+    """Its old heading dropped, a new one in its place: the task kept its order but not its parent."""
+    old = [section("1", "城市建设", [item("1.1", "城市更新", BODY)])]
+    new = [section("1", "乡村全面振兴与农业农村现代化", [item("1.1", "城市更新", BODY)])]
+    assert [(e.change, e.old_id, e.new_id, e.moved) for e in diff_tasks(old, new, 2023, 2024)] == \
+        [("dropped", "1", None, False), ("new", None, "1", False), ("unchanged", "1.1", "1.1", True)]
