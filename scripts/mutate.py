@@ -43,6 +43,33 @@ MODULES: dict[str, list[str]] = {
 }
 
 
+# modules judged on part of their lines only (issue 18 names "watch/process.py (duplicate key)"): the
+# top-level functions and constants listed; mutmut mutates just their lines (`--use-patch-file`)
+SCOPES: dict[str, tuple[str, ...]] = {
+    "watch/process.py": ("canonical_hash", "_READING_DETAILS", "_strip_where", "_sha256"),
+}
+
+
+def _scope_patch(work: Path, module: str, names: tuple[str, ...]) -> Path:
+    """A patch that "adds" the lines of the named top-level definitions, for mutmut's --use-patch-file."""
+    import ast
+    path = f"pipeline/{module}"
+    lines = (work / path).read_text(encoding="utf-8").splitlines()
+    hunks = []
+    for node in ast.parse("\n".join(lines)).body:
+        targets = [node.name] if hasattr(node, "name") else [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+        if set(targets) & set(names):
+            start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            body = lines[start - 1:node.end_lineno]
+            hunks.append(f"@@ -0,0 +{start},{len(body)} @@\n" + "".join(f"+{ln}\n" for ln in body))
+    missing = set(names) - {n for h in hunks for n in names if f"def {n}(" in h or f"{n} =" in h}
+    if missing:
+        raise SystemExit(f"{module}: no top-level definition of {', '.join(sorted(missing))}")
+    patch = work / f".scope-{module.replace('/', '-')}.patch"
+    patch.write_text(f"--- a/{path}\n+++ b/{path}\n" + "".join(hunks), encoding="utf-8")
+    return patch
+
+
 def equivalent_mutants() -> dict[str, list[tuple[str, str]]]:
     """module → [(removed line, added line)] from tests/mutation/equivalent.txt.
 
@@ -81,8 +108,10 @@ def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple
     # PYTHONPATH: tests that start the pipeline in a subprocess from another folder (the watcher tests)
     # would otherwise import the checkout's unmutated package through the editable install
     env = {**os.environ, "PYTHONPATH": str(work)}
+    scope = ["--use-patch-file", str(_scope_patch(work, module, SCOPES[module]))] if module in SCOPES else []
     subprocess.run(mutmut + ["run", "--paths-to-mutate", f"pipeline/{module}", "--runner", runner,
-                             "--no-progress", "--CI"], cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--no-progress", "--CI", *scope], cwd=work, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     killed = _ids(mutmut, work, "killed")
     survivors, eq = [], []
     for status in ("survived", "suspicious", "timeout"):
@@ -117,7 +146,8 @@ def main(argv: list[str]) -> int:
         if (REPO / "fonts").exists():
             os.symlink((REPO / "fonts").resolve(), work / "fonts")
         for module in chosen:
-            print(f"== {module} ({', '.join(MODULES[module])})", flush=True)
+            part = f"; only {', '.join(SCOPES[module])}" if module in SCOPES else ""
+            print(f"== {module} ({', '.join(MODULES[module])}{part})", flush=True)
             r = run_module(module, MODULES[module], work, equivalent.get(module, []))
             results.append(r)
             print(f"   killed {r['killed']}, survived {len(r['survived'])}, equivalent {len(r['equivalent'])}"
