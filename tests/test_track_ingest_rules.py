@@ -143,3 +143,93 @@ def test_messages_a_clerk_reads_exactly():
     with pytest.raises(ValidationError) as e:
         ingest.TaskReport.model_validate({"id": None})
     assert e.value.errors()[0]["msg"] == "编号为空"
+
+
+# -- the row checks against the plan (validation context: the plan's items and the settings) --------
+from pipeline.track.config import load_config  # noqa: E402
+from pipeline.track.items import Check, IndicatorItem, PlanItems, TaskItem  # noqa: E402
+from pipeline.schema import Row  # noqa: E402
+
+
+def _plan_items() -> PlanItems:
+    tasks = [
+        TaskItem("T1", "target", "2.1", "二（一）", "覆盖面", "覆盖面达到100%", unit="%", tests=[Check("level", 100.0)]),
+        TaskItem("T2", "target", "2.1", "二（一）", "新建学校", "新建学校30所", unit="所", tests=[Check("quantity", 30.0)]),
+        TaskItem("2.1", "node", "2.1", "二（一）", "扩大投资", "扩大有效投资"),
+        TaskItem("2.2", "node", "2.2", "二（二）", "招商", "新引进项目30个", unit="个", tests=[Check("quantity", 30.0)]),
+    ]
+    row = Row(id="R1", name="x", category="", unit=None)
+    indicators = [
+        IndicatorItem("R1", "结构", "城镇化率", "%", "60%", row, tests=[Check("level", 60.0)]),
+        IndicatorItem("R2", "规模", "固定资产投资", "亿元", "165亿元", row, tests=[Check("quantity", 165.0), Check("growth", 8.0)]),
+        IndicatorItem("R3", "规模", "社会消费品零售总额", "%", "增长6%", row, tests=[Check("growth", 6.0)]),
+    ]
+    return PlanItems("key", "计划", "周村区", 2023, tasks, indicators)
+
+
+def _task(**row):
+    return ingest.TaskReport.model_validate(row, context={"items": _plan_items(), "config": load_config()})
+
+
+def _indicator(config=True, **row):
+    return ingest.IndicatorReport.model_validate(row, context={"items": _plan_items(),
+                                                                "config": load_config() if config else None})
+
+
+def _refusal(make, **row) -> str:
+    with pytest.raises(ValidationError) as e:
+        make(**row)
+    (err,) = e.value.errors()
+    return err["msg"]
+
+
+def test_a_share_reaches_100_and_no_further():
+    assert _task(id="T1", value=100, progress="已全覆盖").value == 100
+    assert _refusal(_task, id="T1", value=100.5, progress="x") == "本期完成值 100.5 超过 100：该目标是比例（%），不可能超过 100%"
+    assert _indicator(id="R1", actual=100).actual == 100
+    assert _refusal(_indicator, id="R1", actual=100.5) == "本期累计 100.5 超过 100：该指标是比例（%），不可能超过 100%"
+
+
+def test_a_count_is_never_negative_a_percentage_may_be():
+    assert _refusal(_task, id="T2", value=-1, progress="x") == "本期完成值 -1 为负数：数量类目标的完成值不能小于 0"
+    assert _task(id="T1", value=-1, progress="x").value == -1       # a level in % (a change) can fall below 0
+
+
+def test_a_value_on_a_task_row_without_a_target():
+    assert _refusal(_task, id="2.1", value=5, progress="x") == "这一行是任务（不是量化目标），本期完成值请填在对应的 T 编号行"
+    assert _task(id="2.2", value=5, progress="x").value == 5        # a task with its own target takes it
+    assert _task(id="2.1", progress="已开工").value is None
+
+
+def test_started_rows_need_a_progress_text():
+    need = "任务已启动（已填状态或完成值），但没有填写进展情况"
+    assert _refusal(_task, id="T2", value=3) == need
+    assert _refusal(_task, id="2.1", status="推进中") == need
+    for resting in ("未启动", "不适用", "待启动", "其他"):           # and their aliases
+        assert _task(id="2.1", status=resting).progress is None
+
+
+def test_status_words_become_canonical_and_unknown_ones_are_named():
+    r = _task(id="2.1", status="推进中", progress="x")
+    assert (r.status, r.status_word) == ("序时推进", "推进中")
+    cfg = load_config()
+    assert _refusal(_task, id="2.1", status="差不多", progress="x") == \
+        f"完成状态“差不多”不是可识别的用语（可选：{'、'.join(cfg.statuses)}，或配置中的同义词）"
+    without = ingest.TaskReport.model_validate({"id": "2.1", "status": "推进中", "progress": "x"})
+    assert (without.status, without.status_word) == (None, "推进中")     # no settings: kept as written only
+
+
+def test_completion_rate_rules():
+    assert _indicator(id="R2", actual=82.5, completion=50).completion == 50
+    assert _indicator(id="R2", actual=82.5, completion=50.5).completion == 50.5          # within 0.5 points
+    assert _refusal(_indicator, id="R2", actual=82.5, completion=51) == "完成率% 51 与 本期累计 ÷ 年度目标 = 50.0% 不符"
+    assert _refusal(_indicator, id="R2", completion=50) == "填了完成率%，但没有填本期累计"
+    assert _refusal(_indicator, id="R2", actual=600, completion=301) == "完成率% 301 不在 0—300 之间"
+    assert _indicator(id="R2", actual=495, completion=300).completion == 300
+    assert _refusal(_indicator, id="R2", actual=-1, completion=-0.5) == "完成率% -0.5 不在 0—300 之间"
+    assert _refusal(_indicator, id="R3", actual=5, completion=50) == \
+        "完成率% 填了 50，但该指标没有可累计的绝对量目标（增长6%），完成率无从计算，请留空"
+    assert _refusal(_indicator, id="R1", actual=30, completion=50) == \
+        "完成率% 填了 50，但该指标没有可累计的绝对量目标（60%），完成率无从计算，请留空"
+    # without the settings nothing of this is judged (the row is read for its values only)
+    assert _indicator(config=False, id="R2", actual=82.5, completion=99).completion == 99
