@@ -176,10 +176,17 @@ def _indicator(config=True, **row):
                                                                 "config": load_config() if config else None})
 
 
+BLAMED = {"本期完成值": "value", "本期累计": "actual", "完成率%": "completion", "这一行": "value",
+          "任务已启动": "progress", "完成状态": "status", "填了完成率%": "actual"}
+
+
 def _refusal(make, **row) -> str:
+    """The message of the one error, after checking it blames the column the message is about."""
     with pytest.raises(ValidationError) as e:
         make(**row)
     (err,) = e.value.errors()
+    start = max((k for k in BLAMED if err["msg"].startswith(k)), key=len)
+    assert ingest._blamed_field(err) == BLAMED[start], err
     return err["msg"]
 
 
@@ -226,6 +233,7 @@ def test_completion_rate_rules():
     assert _refusal(_indicator, id="R2", completion=50) == "填了完成率%，但没有填本期累计"
     assert _refusal(_indicator, id="R2", actual=600, completion=301) == "完成率% 301 不在 0—300 之间"
     assert _indicator(id="R2", actual=495, completion=300).completion == 300
+    assert _indicator(id="R2", actual=0, completion=0).completion == 0
     assert _refusal(_indicator, id="R2", actual=-1, completion=-0.5) == "完成率% -0.5 不在 0—300 之间"
     assert _refusal(_indicator, id="R3", actual=5, completion=50) == \
         "完成率% 填了 50，但该指标没有可累计的绝对量目标（增长6%），完成率无从计算，请留空"
@@ -233,3 +241,16 @@ def test_completion_rate_rules():
         "完成率% 填了 50，但该指标没有可累计的绝对量目标（60%），完成率无从计算，请留空"
     # without the settings nothing of this is judged (the row is read for its values only)
     assert _indicator(config=False, id="R2", actual=82.5, completion=99).completion == 99
+
+
+def test_where_an_error_is_told():
+    e = CellError("台账.xlsx", "重点任务", 7, "本期完成值", "F7", "应填数字")
+    assert e.describe() == "工作表“重点任务”第7行“本期完成值”列（F7）：应填数字"
+    assert CellError("台账.xlsx", "重点任务", 7, "本期完成值", None, "应填数字").describe() == \
+        "工作表“重点任务”第7行“本期完成值”列：应填数字"
+    assert CellError("台账.xlsx", None, None, None, None, "缺少工作表“重点任务”").describe() == "缺少工作表“重点任务”"
+    one = WorkbookErrors([e])
+    assert one.reason == "台账有 1 处错误，该文件未导入：\n工作表“重点任务”第7行“本期完成值”列（F7）：应填数字"
+    two = WorkbookErrors([e, CellError("财政局.xlsx", "主要指标", 4, "本期累计", "D4", "应填数字")])
+    assert two.reason == ("台账有 2 处错误，这些文件未导入：\n台账.xlsx：工作表“重点任务”第7行“本期完成值”列（F7）：应填数字\n"
+                          "财政局.xlsx：工作表“主要指标”第4行“本期累计”列（D4）：应填数字")
