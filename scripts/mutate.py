@@ -110,7 +110,8 @@ def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple
     runner = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly " + " ".join(tests)
     # PYTHONPATH: tests that start the pipeline in a subprocess from another folder (the watcher tests)
     # would otherwise import the checkout's unmutated package through the editable install
-    env = {**os.environ, "PYTHONPATH": str(work)}
+    # PLANDOC_TEST_CORPUS: the real corpus beside the checkout, which the scratch copy has not
+    env = {**os.environ, "PYTHONPATH": str(work), "PLANDOC_TEST_CORPUS": str(REPO.parent / "shared" / "corpus")}
     scope = ["--use-patch-file", str(_scope_patch(work, module, SCOPES[module]))] if module in SCOPES else []
     subprocess.run(mutmut + ["run", "--paths-to-mutate", f"pipeline/{module}", "--runner", runner,
                              "--no-progress", "--CI", *scope], cwd=work, env=env, stdout=subprocess.DEVNULL,

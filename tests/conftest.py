@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+# PLANDOC_TEST_CORPUS: the corpus elsewhere (`make mutate` runs the tests in a scratch copy of the project)
+CORPUS = Path(os.environ.get("PLANDOC_TEST_CORPUS") or REPO.parent / "shared" / "corpus")
 SAMPLES = REPO / "samples"
 # The project's own copy of the reference notice (the same bytes as the corpus file): every test that
 # needs the reference uses it, so a fresh clone without ../shared still tests the drop folder.

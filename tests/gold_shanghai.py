@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 GOLD_DIR = Path(__file__).parent / "gold" / "shanghai"
-CORPUS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real" / "shanghai"
+from conftest import CORPUS  # noqa: E402
+
+CORPUS_DIR = CORPUS / "real" / "shanghai"
 
 
 def gold_files() -> list[Path]:

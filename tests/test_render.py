@@ -482,9 +482,8 @@ def line_ends(lines: list[str]) -> list[int]:
 
 def real_sentences() -> list[str]:
     """Titles and sentences of the real corpus and our samples (clauses up to 120 characters)."""
-    corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    from conftest import CORPUS as corpus, CORPUS_SKIP
     if not corpus.is_dir():
-        from conftest import CORPUS_SKIP
         pytest.skip(CORPUS_SKIP)
     files = sorted(corpus.rglob("*.txt")) + sorted(corpus.rglob("*.csv"))
     files += sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.txt"))
