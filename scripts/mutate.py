@@ -29,7 +29,8 @@ MODULES: dict[str, list[str]] = {
     "track/status.py": ["tests/test_track_status.py", "tests/test_track_status_boundaries.py"],
     "diff/redline.py": ["tests/test_redline_gold.py", "tests/test_diff_redline_tokens.py",
                         "tests/test_diff_other_district.py"],
-    "parse/targets.py": ["tests/test_targets.py", "tests/test_grammar_properties.py", "tests/test_real_shapes.py",
+    "parse/targets.py": ["tests/test_targets.py", "tests/test_target_cues.py", "tests/test_grammar_properties.py",
+                         "tests/test_real_shapes.py",
                          "tests/test_shanghai_gold.py"],   # compound units, ranges, classifiers of real notices
     "parse/table.py": ["tests/test_parse_reference.py", "tests/test_parse_hazards.py", "tests/test_real_shapes.py",
                        "tests/test_readers_md_html.py", "tests/test_readers_docx.py", "tests/test_parse_variant.py",
