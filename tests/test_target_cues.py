@@ -91,3 +91,16 @@ def test_scope_words(scope):
     t = _one(f"新建充电桩300个（{scope}）。")
     assert (t.value, t.scope) == (300, scope)
 
+
+
+# What a plan's sentence puts before the metric — adverbs, verbs of effort, "this year", the whole
+# area — is not part of the metric: 全年新增市场主体 is the metric 新增市场主体. One sentence per lead
+# phrase as plans write them (the reference, the Shanghai notices, domain.md's examples).
+@pytest.mark.parametrize("lead", [
+    "力争", "确保", "争取", "努力", "力求", "坚决", "务必", "全年", "年内", "全面", "持续", "积极", "加快",
+    "进一步", "着力", "大力", "累计", "基本", "同时", "并", "再", "共", "推动", "推进", "突出抓好", "抓好",
+    "扎实", "深入", "稳步", "全区", "全市", "全县", "今年", "当年", "年度内", "力促", "全力",
+])
+def test_lead_words_are_not_the_metric(lead):
+    t = _one(f"{lead}新增市场主体5000户以上。")
+    assert (t.metric, t.value, t.comparator) == ("新增市场主体", 5000, "ge")
