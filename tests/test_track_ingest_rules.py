@@ -254,3 +254,40 @@ def test_where_an_error_is_told():
     two = WorkbookErrors([e, CellError("财政局.xlsx", "主要指标", 4, "本期累计", "D4", "应填数字")])
     assert two.reason == ("台账有 2 处错误，这些文件未导入：\n台账.xlsx：工作表“重点任务”第7行“本期完成值”列（F7）：应填数字\n"
                           "财政局.xlsx：工作表“主要指标”第4行“本期累计”列（D4）：应填数字")
+
+
+def _reason(path) -> str:
+    with pytest.raises(InputError) as e:
+        ingest._open(path)
+    return e.value.reason
+
+
+def test_files_that_are_no_workbook_are_told_apart(tmp_path):
+    import zipfile
+    assert _reason(tmp_path / "没有.xlsx") == "文件不存在"
+    (tmp_path / "文件夹.xlsx").mkdir()
+    assert _reason(tmp_path / "文件夹.xlsx") == "这是一个文件夹，不是台账文件"
+    (tmp_path / "空.xlsx").write_bytes(b"")
+    assert _reason(tmp_path / "空.xlsx") == "文件为空（0 字节）"
+    big = tmp_path / "大.xlsx"
+    with big.open("wb") as f:
+        f.truncate(MAX_WORKBOOK_BYTES + 1)
+    assert _reason(big) == "文件过大（20.0 MB），不像是一份台账"
+    for name, parts in (("报告.docx", {"word/document.xml": "<w/>"}), ("资料.zip", {"a.txt": "x"}), ("无扩展名", {"a.txt": "x"})):
+        with zipfile.ZipFile(tmp_path / name, "w") as z:
+            for part, body in parts.items():
+                z.writestr(part, body)
+    assert _reason(tmp_path / "报告.docx") == "这是Word 文档，不是 .xlsx 台账工作簿"
+    assert _reason(tmp_path / "资料.zip") == "这是扩展名为“.zip”的文件，不是 .xlsx 台账工作簿"
+    assert _reason(tmp_path / "无扩展名") == "这是扩展名为“（无）”的文件，不是 .xlsx 台账工作簿"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm", ".xltx", ".xltm", ".XLSX"])
+def test_every_excel_workbook_extension_is_opened(tmp_path, suffix):
+    from openpyxl import Workbook
+    path = tmp_path / f"台账{suffix}"
+    Workbook().save(tmp_path / "t.xlsx")
+    (tmp_path / "t.xlsx").rename(path)
+    wb = ingest._open(path)
+    assert wb.sheetnames == ["Sheet"]
+    wb.close()
