@@ -153,6 +153,6 @@ def test_a_worker_does_not_grow_from_notice_to_notice(tmp_path):
     # A leak grows with every notice; the allocator's arenas move a few MB up and down between two
     # notices (measured under a loaded `make test`: 89.9 → 93.4 → … → 99.0 on the last one alone,
     # 91.0 before it). So the end is the lower of the last two readings and the start the lower of
-    # the two after warm-up: a steady leak of 1.5 MB per notice still fails, a single spike does not.
+    # the two after warm-up: a steady leak of 1.5 MB per pair of notices still fails, a spike does not.
     settled = min(anon[1:3])               # after two pairs: every kind of work has been done once
     assert min(anon[-2:]) - settled < 6.0, anon
