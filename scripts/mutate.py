@@ -35,7 +35,8 @@ MODULES: dict[str, list[str]] = {
     "parse/table.py": ["tests/test_parse_reference.py", "tests/test_parse_hazards.py", "tests/test_real_shapes.py",
                        "tests/test_readers_md_html.py", "tests/test_readers_docx.py", "tests/test_parse_variant.py",
                        "tests/test_shanghai_gold.py"],   # merged cells (docx), flattened tables (real notices)
-    "parse/cover.py": ["tests/test_cover_fields.py", "tests/test_header_block.py"],
+    "parse/cover.py": ["tests/test_cover_fields.py", "tests/test_header_block.py", "tests/test_shanghai_gold.py",
+                       "tests/test_parse_variant.py"],   # joint issuers, organ-first titles of real notices
     "parse/reconcile.py": ["tests/test_reconcile.py"],
     "track/ingest.py": ["tests/test_track_ingest_rules.py", "tests/test_track_ingest.py",
                         "tests/test_hostile_tracker.py"],   # formula cells: test_hostile_tracker
