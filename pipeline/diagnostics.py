@@ -53,6 +53,7 @@ class DiagnosticCode(str, Enum):
     ocr_text = "ocr_text"
     ocr_low_confidence = "ocr_low_confidence"
     ocr_pages = "ocr_pages"
+    ocr_label_restored = "ocr_label_restored"
     title_unclosed = "title_unclosed"
     title_from_header = "title_from_header"
     issuer_from_title = "issuer_from_title"
@@ -94,6 +95,7 @@ CODES: dict[DiagnosticCode, CodeInfo] = {
     C.ocr_text: CodeInfo(_W, "文字识别", "文件没有可用的文本层，内容由文字识别（OCR）得到；数字、标点和专有名词请与原件核对"),
     C.ocr_pages: CodeInfo(_W, "文字识别", "PDF 中部分页面没有文本层（如附上的扫描件），这些页面由文字识别（OCR）得到；列出页码，请与原件核对"),
     C.ocr_low_confidence: CodeInfo(_W, "文字识别", "列出识别置信度低的行（页码、文字、置信度），请对照原件重点核对"),
+    C.ocr_label_restored: CodeInfo(_W, "文字识别", "识别错的标题编号（如“（和）”）按前后同级编号更正（如“（六）”），请与原件核对"),
     C.title_unclosed: CodeInfo(_W, "通知封面", "标题没有以“的通知”等文种结尾（可能被截断），请核对原文"),
     C.title_from_header: CodeInfo(_I, "网页信息栏", "正文中的通知标题不完整，采用了文件信息（网页信息栏/前置信息）中的完整标题"),
     C.issuer_from_title: CodeInfo(_I, "通知封面", "没有落款机关，发文机关取自标题中的机关名称"),

@@ -44,7 +44,7 @@ from pathlib import Path
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
 from pipeline.errors import InputError
-from pipeline.readers import ocr_words
+from pipeline.readers import ocr_labels, ocr_words
 from pipeline.readers.pdf_layout import is_wide
 from pipeline.readers.positioned import assemble_pages, char, h_edge, layout_page, v_edge
 from pipeline.text import normalize
@@ -877,8 +877,10 @@ def read_ocr(path: Path, data: bytes, sha256: str, kind: str) -> SourceDoc:
     blocks = [b for b in blocks if not isinstance(b, TextBlock) or b.text]
     if not blocks:
         raise InputError(path, "文字识别后没有正文内容", hint=_HINT)
+    diagnostics = _diagnostics(pages)
+    _restore_labels(blocks, diagnostics)
     doc = SourceDoc(path=str(path), sha256=sha256, format="pdf" if kind == "pdf" else "image", blocks=blocks,
-                    diagnostics=_diagnostics(pages), ocr=True)
+                    diagnostics=diagnostics, ocr=True)
     return doc
 
 
@@ -908,14 +910,25 @@ def ocr_pdf_pages(path: Path, data: bytes, numbers: list[int]):
     return {p.number: _page_items(p) for p in read}, out, [p.number for p in unsure]
 
 
-def fix_ocr_blocks(blocks: list, pages: set[int]) -> list:
-    """`fix_punctuation` on the blocks that come from OCR'd pages (by their provenance)."""
-    out = []
-    for b in blocks:
-        where = getattr(b, "where", None)
-        page = getattr(where, "page", None) if where is not None else None
-        out.append(_fix_block(b) if page in pages else b)
+def _page_of(block) -> int | None:
+    where = getattr(block, "where", None)
+    return getattr(where, "page", None) if where is not None else None
+
+
+def fix_ocr_blocks(blocks: list, pages: set[int], diagnostics: Diagnostics | None = None) -> list:
+    """`fix_punctuation` and the label repair on the blocks that come from OCR'd pages (by their
+    provenance); the text-layer blocks around them only serve as the labels' siblings."""
+    out = [_fix_block(b) if _page_of(b) in pages else b for b in blocks]
+    _restore_labels(out, diagnostics, lambda b: _page_of(b) in pages)
     return out
+
+
+def _restore_labels(blocks: list, diagnostics: Diagnostics | None, may_change=None) -> None:
+    """Misread heading labels restored from their siblings (ocr_labels), each one reported."""
+    for r in ocr_labels.repair_labels(blocks, may_change):
+        if diagnostics is not None:
+            diagnostics.add(DiagnosticCode.ocr_label_restored,
+                            f"编号“{r.old}”识别有误，按前后同级编号更正为“{r.new}”，请与原件核对", r.block.where)
 
 
 def pdf_needs_ocr(data: bytes) -> bool:

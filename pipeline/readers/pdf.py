@@ -222,7 +222,7 @@ def read_pdf(path: Path, data: bytes, sha256: str) -> SourceDoc:
     blocks = _assemble(page_items)
     if ocr_pages:
         from pipeline.readers.ocr import fix_ocr_blocks
-        blocks = fix_ocr_blocks(blocks, ocr_pages)
+        blocks = fix_ocr_blocks(blocks, ocr_pages, diagnostics)
     if not blocks:
         raise InputError(path, "PDF 中没有正文内容（只有页码或页眉）")
     return SourceDoc(path=str(path), sha256=sha256, format="pdf", blocks=blocks, diagnostics=diagnostics,
