@@ -14,7 +14,7 @@ DEB_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 f
 # converter warm for the watcher); Tesseract (Simplified Chinese) reads scans and photos.
 READER_DEB_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui python3-uno tesseract-ocr tesseract-ocr-chi-sim
 
-.PHONY: all setup run test bench clean samples
+.PHONY: all setup run test bench clean samples ocr-eval
 all: run
 
 setup: $(STAMP)/deb $(STAMP)/venv $(STAMP)/fonts
@@ -115,6 +115,12 @@ $(STAMP)/mutate: pyproject.toml
 .PHONY: mutate
 mutate: setup $(STAMP)/mutate
 	nice $(VPY) scripts/mutate.py $(MUTATE)
+
+# OCR accuracy on many documents (issue 15): scans of rendered real notices, clean and noisy, against
+# their text layer. Needs the corpus beside the project; minutes, not part of `make test`/CI.
+.PHONY: ocr-eval
+ocr-eval: setup
+	nice $(VPY) scripts/ocr_eval.py
 
 # .docx layout fidelity (issue 13): tests/test_docx.py converts our .docx with LibreOffice headless and
 # compares it with our PDF. Installed before `make test` (an extra prerequisite; the recipe above stays).

@@ -55,7 +55,9 @@ MODULES: dict[str, list[str]] = {
     "readers/docx.py": ["tests/test_docx_guards.py", "tests/test_readers_docx.py"],
     "zipguard.py": ["tests/test_docx_guards.py", "tests/test_hostile_packages.py"],   # the package guard .docx shares
     "watch/process.py": ["tests/test_watch_duplicate_key.py", "tests/test_watch_archive.py"],
-    "archive.py": ["tests/test_watch_archive.py", "tests/test_hostile_archive.py"],   # busy, read-only, network, moved
+    # busy, read-only, network, moved; the 150-opener race (10 s a run) is left to its 25-opener twin
+    "archive.py": ["tests/test_watch_archive.py", "tests/test_hostile_archive.py",
+                   "--deselect=tests/test_hostile_archive.py::test_many_processes_open_a_fresh_archive_at_the_same_moment[2-150]"],
 }
 
 
@@ -168,7 +170,8 @@ def status() -> int:
 def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple[str, str]]) -> dict:
     mutmut = [sys.executable, "-m", "mutmut"]
     _use_cache(work, module)
-    tests = [t for t in tests if (work / t).exists()]    # a listed file not written yet would "kill" every mutant
+    # a listed file not written yet would "kill" every mutant; options (--deselect=…) pass through
+    tests = [t for t in tests if t.startswith("-") or (work / t).exists()]
     runner = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:randomly " + " ".join(tests)
     # PYTHONPATH: tests that start the pipeline in a subprocess from another folder (the watcher tests)
     # would otherwise import the checkout's unmutated package through the editable install
