@@ -82,15 +82,16 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subpro
 
 # Property tests (Hypothesis): a fixed example budget; "ci" (the default) is derandomised, so every run
 # of the suite draws the same examples and a failure reproduces; HYPOTHESIS_PROFILE=dev explores anew.
-try:
-    from hypothesis import HealthCheck, settings
+# Only when Hypothesis is loaded (its pytest plugin loads it): importing it costs about a second, which
+# `make mutate` saves on every mutant of a module whose tests do not use it (-p no:hypothesispytest).
+def pytest_configure(config):
+    if config.pluginmanager.has_plugin("hypothesispytest"):
+        from hypothesis import HealthCheck, settings
 
-    settings.register_profile("ci", max_examples=150, derandomize=True, deadline=None, database=None,
-                              suppress_health_check=[HealthCheck.too_slow])
-    settings.register_profile("dev", max_examples=500, deadline=None)
-    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-except ImportError:          # the property test files skip themselves via importorskip
-    pass
+        settings.register_profile("ci", max_examples=150, derandomize=True, deadline=None, database=None,
+                                  suppress_health_check=[HealthCheck.too_slow])
+        settings.register_profile("dev", max_examples=500, deadline=None)
+        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
