@@ -8,6 +8,7 @@ the reason, in tests/mutation/equivalent.txt; they are left out of the rate and 
     python scripts/mutate.py                      # every module below
     python scripts/mutate.py track/status.py      # some modules (paths under pipeline/)
     python scripts/mutate.py --status             # how far each module's cache has got (safe while running)
+    python scripts/mutate.py --survivors parse/table.py   # its surviving mutants so far (safe while running)
     python scripts/mutate.py --fresh ...          # forget the caches, judge every mutant again
 
 Slow (minutes per module) and CPU-bound: not part of `make test` or CI.
@@ -167,6 +168,25 @@ def status() -> int:
     return 0
 
 
+def survivors(module: str) -> int:
+    """The surviving mutants of `module` so far, as diffs — from copies of its cache and source, so a
+    run in progress is not disturbed."""
+    cache = _cache_of(module)
+    if not cache.exists():
+        print(f"{module}: 还没有运行过", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        shutil.copy2(cache, work / ".mutmut-cache")
+        (work / "pipeline" / module).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / "pipeline" / module, work / "pipeline" / module)
+        mutmut = [sys.executable, "-m", "mutmut"]
+        for i in _ids(mutmut, work, "survived"):
+            diff = subprocess.run(mutmut + ["show", str(i)], cwd=work, capture_output=True, text=True).stdout
+            print(f"#{i}\n" + "\n".join(ln for ln in diff.splitlines() if re.match(r"^(@@|[-+](?![-+]))", ln)))
+    return 0
+
+
 def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple[str, str]]) -> dict:
     mutmut = [sys.executable, "-m", "mutmut"]
     _use_cache(work, module)
@@ -204,6 +224,8 @@ def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple
 def main(argv: list[str]) -> int:
     if "--status" in argv:
         return status()
+    if "--survivors" in argv:
+        return max(survivors(m) for m in argv if m != "--survivors")
     if "--fresh" in argv:
         argv = [a for a in argv if a != "--fresh"]
         shutil.rmtree(STATE / "caches", ignore_errors=True)

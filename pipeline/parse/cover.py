@@ -157,13 +157,10 @@ def parse_cover(paras: list[TextBlock], diagnostics: Diagnostics | None = None, 
         j = _skip_repeated_title(paras, j, title)
         if doc_no_i is not None and doc_no_i < title_i and title_i - doc_no_i > 3:
             doc_no_i = None
-    if not title and doc_no_i is None:
-        return CoverResult(None, 0)
     if title and not closed:
         found.add(DiagnosticCode.title_unclosed, f"标题“{title}”没有以“的通知”等文种结尾（可能被截断）", paras[title_i].where)
-    start = j if j is not None else (doc_no_i + 1 if doc_no_i is not None else 0)
-    if not title and doc_no_i is None:
-        return CoverResult(None, 0)
+    # no title → the 文号 found above is kept (it is only dropped when far above a title)
+    start = j if j is not None else doc_no_i + 1
     notice = Notice(title=title)
     verb, obj = _title_object(title) if title else (None, "")
     title_issuers = title_organs
@@ -353,7 +350,7 @@ def parse_imprint(paras: list[TextBlock]) -> ImprintResult | None:
         if organ and not ORGAN_SUFFIX.search(organ):
             return None                       # "…日印发" closing a sentence, not a 版记
         imprint.printer = organ or None
-        imprint.print_date, _warn = parse_date(re.sub(r"[０-９]", lambda d: str(ord(d.group()) - 0xFF10), m.group("date")))
+        imprint.print_date, _warn = parse_date(m.group("date"))     # norm: full-width digits already ASCII
     # 抄送: the nearest 抄送： line above, joined with the wrapped lines below it.
     for k in range(start - 1, max(-1, start - 1 - IMPRINT_MAX_CC_LINES), -1):
         cm = IMPRINT_CC.match(paras[k].norm.strip())
