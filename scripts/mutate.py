@@ -43,7 +43,7 @@ MODULES: dict[str, list[str]] = {
     "parse/targets.py": ["tests/test_target_rules.py", "tests/test_targets.py", "tests/test_target_cues.py", "tests/test_grammar_properties.py",
                          "tests/test_real_shapes.py",
                          "tests/test_shanghai_gold.py"],   # compound units, ranges, classifiers of real notices
-    "parse/table.py": ["tests/test_parse_reference.py", "tests/test_parse_hazards.py", "tests/test_real_shapes.py",
+    "parse/table.py": ["tests/test_table_rules.py", "tests/test_parse_reference.py", "tests/test_parse_hazards.py", "tests/test_real_shapes.py",
                        "tests/test_readers_md_html.py", "tests/test_readers_docx.py", "tests/test_parse_variant.py",
                        "tests/test_shanghai_gold.py"],   # merged cells (docx), flattened tables (real notices)
     "parse/cover.py": ["tests/test_cover_rules.py", "tests/test_cover_fields.py", "tests/test_header_block.py", "tests/test_shanghai_gold.py",
