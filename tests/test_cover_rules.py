@@ -651,10 +651,11 @@ def test_split_addressees(text, items):
     assert split_addressees(text) == items
 
 
-@pytest.mark.xfail(reason="defect: split_addressees (cover.py:270-280) treats only 各+one character as an elliptic head, so "
-                          "the national formula 各省、自治区、直辖市人民政府 is cut into 各省 / 自治区 / 直辖市人民政府")
 def test_the_national_addressee_formula_stays_whole():
     assert split_addressees("各省、自治区、直辖市人民政府，新疆生产建设兵团") == ["各省、自治区、直辖市人民政府", "新疆生产建设兵团"]
+    # organs in their own right are still separate addressees
+    assert split_addressees("区发改局、区财政局、团区委") == ["区发改局", "区财政局", "团区委"]
+    assert split_addressees("各镇、街道") == ["各镇", "街道"]
 
 
 # --- closing block of a notice without a separate plan body -------------------------------------------------------

@@ -253,7 +253,8 @@ def _keep(found: Diagnostics, diagnostics: Diagnostics | None) -> None:
 
 
 # 主送: ， ； separate groups; 、 separates addressees unless the group is an elliptic list of organ types
-# sharing one head (区政府各委、办、局 · 各乡、镇人民政府 · 区委、区人民政府各部、委、办、局), which stays whole.
+# sharing one head (区政府各委、办、局 · 各乡、镇人民政府 · 区委、区人民政府各部、委、办、局 ·
+# 各省、自治区、直辖市人民政府), which stays whole.
 _GROUP_SPLIT = re.compile(r"[，,；;]")
 
 
@@ -265,6 +266,14 @@ def _elliptic(piece: str, following: str | None) -> bool:
             and bool(ORGAN_SUFFIX.search(following)) and following[0] != "各")
 
 
+def _shared_head(pieces: list[str]) -> bool:
+    """各省、自治区、直辖市人民政府: short organ types (no organ suffix of their own) before one organ
+    whose head they share — the national formula, one addressee. A head of its own (各街道办事处) is not shared."""
+    *types, head = pieces
+    return (bool(types) and len(head) > 3 and bool(ORGAN_SUFFIX.search(head)) and not head.startswith("各")
+            and all(len(t) <= 3 and not ORGAN_SUFFIX.search(t) for t in types))
+
+
 def split_addressees(text: str) -> list[str]:
     out: list[str] = []
     for group in _GROUP_SPLIT.split(text):
@@ -272,7 +281,8 @@ def split_addressees(text: str) -> list[str]:
         if not group:
             continue
         pieces = [p.strip() for p in group.split("、") if p.strip()]
-        if any(_elliptic(p, pieces[k + 1] if k + 1 < len(pieces) else None) for k, p in enumerate(pieces)):
+        if _shared_head(pieces) or any(_elliptic(p, pieces[k + 1] if k + 1 < len(pieces) else None)
+                                        for k, p in enumerate(pieces)):
             out.append(group)
         else:
             out.extend(pieces)
