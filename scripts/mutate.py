@@ -53,11 +53,11 @@ MODULES: dict[str, list[str]] = {
                         "tests/test_hostile_tracker.py"],   # formula cells: test_hostile_tracker
     "diff/quantities.py": ["tests/test_diff_units.py", "tests/test_diff_gold.py"],
     "diff/tasks.py": ["tests/test_diff_tasks_rules.py", "tests/test_diff_gold.py", "tests/test_diff_units.py"],
-    "readers/docx.py": ["tests/test_docx_guards.py", "tests/test_readers_docx.py"],
+    "readers/docx.py": ["tests/test_docx_guard_rules.py", "tests/test_docx_guards.py", "tests/test_readers_docx.py"],
     "zipguard.py": ["tests/test_docx_guards.py", "tests/test_hostile_packages.py"],   # the package guard .docx shares
     "watch/process.py": ["tests/test_watch_duplicate_key.py", "tests/test_watch_archive.py"],
     # busy, read-only, network, moved; the 150-opener race (10 s a run) is left to its 25-opener twin
-    "archive.py": ["tests/test_watch_archive.py", "tests/test_hostile_archive.py",
+    "archive.py": ["tests/test_archive_rules.py", "tests/test_watch_archive.py", "tests/test_hostile_archive.py",
                    "--deselect=tests/test_hostile_archive.py::test_many_processes_open_a_fresh_archive_at_the_same_moment[2-150]"],
 }
 
