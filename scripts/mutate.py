@@ -187,6 +187,55 @@ def survivors(module: str) -> int:
     return 0
 
 
+MAX_RESTARTS = 5
+STALL_SECONDS = 180      # no test process under mutmut for this long: its worker is gone
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _running_tests(pid: int) -> bool:
+    for c in _descendants(pid):
+        try:
+            if b"pytest" in Path(f"/proc/{c}/cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _run_watched(command: list[str], work: Path, env: dict) -> bool:
+    """Run mutmut; True when it ended by itself. mutmut 2's worker process sometimes vanishes (seen with
+    several runs on a loaded machine) and the main process then waits forever on its result queue with
+    no test running: after `STALL_SECONDS` of that the run is stopped (False) and can be resumed."""
+    import time
+    proc = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    idle_since = time.monotonic()
+    while proc.poll() is None:
+        time.sleep(10)
+        if not Path("/proc").exists() or _running_tests(proc.pid):
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since > STALL_SECONDS:
+            os.killpg(proc.pid, 15)
+            proc.wait()
+            return False
+    return True
+
+
 def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple[str, str]]) -> dict:
     mutmut = [sys.executable, "-m", "mutmut"]
     _use_cache(work, module)
@@ -202,9 +251,13 @@ def run_module(module: str, tests: list[str], work: Path, equivalent: list[tuple
     # PLANDOC_TEST_CORPUS: the real corpus beside the checkout, which the scratch copy has not
     env = {**os.environ, "PYTHONPATH": str(work), "PLANDOC_TEST_CORPUS": str(REPO.parent / "shared" / "corpus")}
     scope = ["--use-patch-file", str(_scope_patch(work, module, SCOPES[module]))] if module in SCOPES else []
-    subprocess.run(mutmut + ["run", "--paths-to-mutate", f"pipeline/{module}", "--runner", runner,
-                             "--no-progress", "--CI", *scope], cwd=work, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    command = mutmut + ["run", "--paths-to-mutate", f"pipeline/{module}", "--runner", runner, "--no-progress", "--CI",
+                        *scope]
+    for attempt in range(MAX_RESTARTS + 1):
+        if _run_watched(command, work, env):
+            break
+        print(f"   mutmut 的工作进程消失、运行卡住，已重启（第 {attempt + 1} 次；已判定的变异保留在缓存中）", flush=True)
+        _sync_tree(work)                 # the file mutmut was mutating is left mutated
     killed = _ids(mutmut, work, "killed")
     survivors, eq = [], []
     for status in ("survived", "suspicious", "timeout"):
