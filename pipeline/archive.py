@@ -436,6 +436,10 @@ class Archive:
                              " AND state IN ('processing','done')", (plan_id, token)).fetchone()[0] or 0
             version = top + 1
             json_path, pdf_path = (str(p) for p in paths_for_version(version))
+            # a failed notice does not count as a version, so its number (and paths) are given again: the
+            # failed row lets go of them, or the corrected notice could never be archived (UNIQUE paths)
+            db.execute("UPDATE notices SET json_path=NULL, pdf_path=NULL WHERE state='failed' AND token<>?"
+                       " AND (json_path IN (?, ?) OR pdf_path IN (?, ?))", (token, json_path, pdf_path, json_path, pdf_path))
             db.execute("UPDATE notices SET content_hash=?, region=?, year=?, doc_number=?, parsed_json=?, json_path=?,"
                        " pdf_path=?, plan_id=?, plan_key=?, version=?, kind='plan', updated_at=? WHERE token=?",
                        (content_hash, region, year, doc_number, parsed_json, json_path, pdf_path, plan_id, plan_key,

@@ -10,9 +10,9 @@ message a clerk sees when the archive cannot be used.
 The clock: `pipeline.archive.time` is replaced by `Clock` (wall time for the rows, a monotonic time and
 a sleep that only advances it), so no test waits.
 
-Four strict xfails record behaviour that contradicts the documentation (see their reasons): a replaced
-archive file shows the old file's rows, a plan notice after a failed version cannot be reserved,
-`give_up_wait` answers True when it failed nothing, and the table check forgets the `waiting` table.
+Three strict xfails record behaviour that contradicts the documentation (see their reasons): a replaced
+archive file shows the old file's rows, `give_up_wait` answers True when it failed nothing, and the table
+check forgets the `waiting` table.
 """
 from __future__ import annotations
 
@@ -815,18 +815,17 @@ def test_next_version_counts_only_live_or_done_versions_of_the_same_plan(archive
     assert reserve(archive, "r2", "G", plan_id="淄川区/2023/淄川区2023年计划")[1] == 1
 
 
-@pytest.mark.xfail(strict=True, raises=sqlite3.IntegrityError, reason=(
-    "defect (archive.py:435-442, reserve_plan_version): a failed version is not counted, so the next notice "
-    "of the plan gets the same version number and paths_for_version(n) gives the same paths the failed row "
-    "still holds (failing clears neither json_path nor pdf_path) -> UNIQUE constraint failed: "
-    "notices.json_path; a corrected notice after a failed one can never be archived"))
 def test_a_plan_notice_after_a_failed_version_gets_that_version(archive):
+    """A failed version is not counted, so the next notice of the plan gets its number — and its paths, which
+    the failed row gives up (it once held them: UNIQUE constraint failed, the corrected notice never archived)."""
     pf = lambda n: (Path(f"out/周村区/2023/历次版本/第{n}版/计划.json"), Path(f"out/周村区/2023/历次版本/第{n}版/计划.pdf"))
     started(archive, "t1", "t2")
     assert reserve(archive, "t1", "A", paths_for_version=pf)[1] == 1
     archive.finish("t1", "failed", error="排版失败")
     assert reserve(archive, "t2", "B", paths_for_version=pf) == (
         Reservation(None, "out/周村区/2023/历次版本/第1版/计划.json", "out/周村区/2023/历次版本/第1版/计划.pdf"), 1)
+    failed = next(n for n in archive.notices() if n["token"] == "t1")
+    assert (failed["state"], failed["json_path"], failed["pdf_path"], failed["error"]) == ("failed", None, None, "排版失败")
 
 
 def test_a_row_reserved_by_reserve_content_is_not_a_resumed_version(archive):
