@@ -49,7 +49,7 @@ MODULES: dict[str, list[str]] = {
     "parse/cover.py": ["tests/test_cover_rules.py", "tests/test_cover_fields.py", "tests/test_header_block.py", "tests/test_shanghai_gold.py",
                        "tests/test_parse_variant.py"],   # joint issuers, organ-first titles of real notices
     "parse/reconcile.py": ["tests/test_reconcile.py"],
-    "track/ingest.py": ["tests/test_track_ingest_rules.py", "tests/test_track_ingest.py",
+    "track/ingest.py": ["tests/test_track_ingest_messages.py", "tests/test_track_ingest_rules.py", "tests/test_track_ingest.py",
                         "tests/test_hostile_tracker.py"],   # formula cells: test_hostile_tracker
     "diff/quantities.py": ["tests/test_diff_units.py", "tests/test_diff_gold.py"],
     "diff/tasks.py": ["tests/test_diff_tasks_rules.py", "tests/test_diff_gold.py", "tests/test_diff_units.py"],
