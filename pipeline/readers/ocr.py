@@ -31,30 +31,26 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
 from pipeline.errors import InputError
 from pipeline.readers import ocr_labels, ocr_words
+from pipeline.readers.ocr_engine import OCR_LANG, EngineProcess, Glyph, check_engine, run_tesseract
 from pipeline.readers.pdf_layout import is_wide
 from pipeline.readers.positioned import assemble_pages, char, h_edge, layout_page, v_edge
 from pipeline.text import normalize
 
 OCR_DPI = 200                 # recognition resolution of running text (see the module doc and `make bench`)
 SCAN_DPI = 300                # raster resolution: rules, deskew and table cells are read at this one
-OCR_LANG = "chi_sim"
 CELL_LANG = "chi_sim+eng"     # second reading of a cell chi_sim leaves without Han (numbers, %, a lone 1)
 MAX_SKEW_DEG = 3.0            # a scan tilted more than this is not corrected (and likely unreadable)
-PAGE_TIMEOUT_S = 120.0        # one page; a page that takes longer is not a page of a notice
 RASTER_TIMEOUT_S = 120.0
 MAX_PAGES = 60
 LOW_CONFIDENCE = 70.0         # Tesseract word confidence (0-100) below which a line is listed
@@ -62,25 +58,10 @@ MIN_MEAN_CONFIDENCE = 50.0    # below this on average the "text" is noise (a bla
 MAX_LISTED_LINES = 30
 RULE_MIN_INCHES = 0.4         # a dark run this long is a drawn rule, not a stroke of a character
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
-_INSTALL_HINT = "服务器需安装 Tesseract 中文识别（Debian 软件包 tesseract-ocr、tesseract-ocr-chi-sim）"
 _HINT = "请向发文单位索取 .docx 或可复制文字的 PDF"
 
 
 # ------------------------------------------------------------------------------------ the engine
-
-def tesseract_binary() -> str | None:
-    return shutil.which("tesseract")
-
-
-def check_engine(path: Path) -> str:
-    exe = tesseract_binary()
-    if exe is None:
-        raise InputError(path, "这是扫描件（没有文本层），需要文字识别，但服务器未安装 Tesseract", hint=_INSTALL_HINT)
-    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout.split()
-    if OCR_LANG not in langs:
-        raise InputError(path, "这是扫描件（没有文本层），需要文字识别，但服务器缺少简体中文识别模型", hint=_INSTALL_HINT)
-    return exe
-
 
 def ocr_workers() -> int:
     """Pages recognised at once: the CPUs this process may use, divided among the watcher's workers."""
@@ -95,19 +76,6 @@ def ocr_workers() -> int:
 
 
 @dataclass(slots=True)
-class Glyph:
-    """One recognised character: box in pixels, Tesseract's confidence (0-100), the OCR line it is in."""
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    conf: float
-    line: str
-    image: int = 0            # which image of a multi-image call (a table cell) the glyph came from
-
-
-@dataclass(slots=True)
 class PageResult:
     number: int
     dpi: int
@@ -116,67 +84,6 @@ class PageResult:
     glyphs: list[Glyph] = field(default_factory=list)
     rules: list[tuple[str, float, float, float]] = field(default_factory=list)   # (h|v, pos, start, end) px
     engine_seconds: float = 0.0
-
-
-class _Hocr(HTMLParser):
-    """Characters of Tesseract's hOCR with `hocr_char_boxes=1` (our own engine's output, not user HTML)."""
-
-    _LINE_CLASSES = ("ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat")
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.glyphs: list[Glyph] = []
-        self._line = ""
-        self._word_conf = 0.0
-        self._pending: tuple[list[float], float] | None = None
-        self._image = -1
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        cls, title = a.get("class", ""), a.get("title", "")
-        if cls == "ocr_page":
-            self._image += 1
-        elif cls in self._LINE_CLASSES:
-            self._line = a.get("id", "")
-        elif cls == "ocrx_word":
-            conf = re.search(r"x_wconf\s+([\d.]+)", title)
-            self._word_conf = float(conf.group(1)) if conf else 0.0
-        elif cls == "ocrx_cinfo":
-            box = re.search(r"x_bboxes\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)", title)
-            conf = re.search(r"x_conf\s+([\d.]+)", title)
-            if box:
-                # the word's confidence, not the character's: Tesseract is sure of each glyph of a wrong word
-                own = float(conf.group(1)) if conf else 100.0
-                self._pending = ([float(v) for v in box.groups()], min(own, self._word_conf))
-
-    def handle_data(self, data):
-        if self._pending is not None and data.strip():
-            (x0, top, x1, bottom), conf = self._pending
-            self.glyphs.append(Glyph(data.strip(), x0, top, x1, bottom, conf, self._line, max(self._image, 0)))
-            self._pending = None
-
-    def handle_endtag(self, tag):
-        self._pending = None
-
-
-def run_tesseract(exe: str, image: Path, lang: str = OCR_LANG, psm: str = "6") -> tuple[list[Glyph], float]:
-    """Positioned characters with confidences (single-threaded: pages run in parallel).
-
-    `image` may also be a text file listing several images (one model load for all the cells of a
-    table); each glyph then says which image it came from (`Glyph.image`)."""
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    started = time.perf_counter()
-    try:
-        proc = subprocess.run([exe, str(image), "stdout", "-l", lang, "--psm", psm,
-                               "-c", "hocr_char_boxes=1", "hocr"], capture_output=True, timeout=PAGE_TIMEOUT_S, env=env)
-    except subprocess.TimeoutExpired:
-        raise InputError(image, f"文字识别超时（单页超过 {PAGE_TIMEOUT_S:.0f} 秒）", hint=_HINT) from None
-    seconds = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise InputError(image, f"文字识别失败（Tesseract 返回 {proc.returncode}）", hint=_HINT)
-    parser = _Hocr()
-    parser.feed(proc.stdout.decode("utf-8", "replace"))
-    return parser.glyphs, seconds
 
 
 _RUN_BLOCK = 8                 # px: the coarse grid `_runs` screens rows on
@@ -265,33 +172,28 @@ class PdfPage:
         return self.tmp / f"p-{self.number}"
 
     def load(self):
-        """The page as a grayscale image at `SCAN_DPI`, rendered by pdftoppm (its PGM deleted at once).
+        """The page as a grayscale image at `SCAN_DPI`, rendered by pdftoppm (PGM on its stdout: 8.7 MB
+        at 300 dpi, never written to disk).
 
         Taking a scan's own JPEG out of the PDF instead would save ~0.14 s a page (measured Dec 2026),
         but the pixels differ slightly from poppler's resampled rendering, and on the reference scan
         the facts read moved from 99.0 % to 95.9 % (noisy scan: 95.9 → 96.4 %): not taken."""
         from PIL import Image
-        out = self.render()
-        with Image.open(out) as rendered:
-            gray = rendered.convert("L")
-        out.unlink(missing_ok=True)
-        return gray
-
-    def render(self) -> Path:
-        stem = self.stem
         try:
-            subprocess.run(["pdftoppm", "-r", str(SCAN_DPI), "-gray", "-f", str(self.number), "-l", str(self.number),
-                            "-singlefile", str(self.src), str(stem)], capture_output=True, timeout=RASTER_TIMEOUT_S, check=True)
+            done = subprocess.run(["pdftoppm", "-r", str(SCAN_DPI), "-gray", "-f", str(self.number), "-l",
+                                   str(self.number), "-singlefile", str(self.src)],
+                                  capture_output=True, timeout=RASTER_TIMEOUT_S, check=True)
         except FileNotFoundError:
             raise InputError(self.path, "无法把 PDF 页面转为图像：未安装 poppler-utils（pdftoppm）") from None
         except subprocess.TimeoutExpired:
             raise InputError(self.path, "PDF 页面转图像超时，文件可能损坏", hint=_HINT) from None
         except subprocess.CalledProcessError:
             raise InputError(self.path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT) from None
-        out = stem.with_suffix(".pgm")
-        if not out.exists():
-            raise InputError(self.path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT)
-        return out
+        try:
+            with Image.open(io.BytesIO(done.stdout)) as rendered:
+                return rendered.convert("L")
+        except Exception:
+            raise InputError(self.path, "PDF 页面无法转为图像（文件可能损坏）", hint=_HINT) from None
 
 
 def _rasterize_pdf(path: Path, data: bytes, tmp: Path, pages: list[int] | None = None) -> list[PdfPage]:
@@ -547,13 +449,23 @@ def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float
     return placed, seconds
 
 
-def _recognise(exe: str, number: int, image: Path | PdfPage) -> PageResult:
-    """One page: deskewed, rules found and erased, table cells read one by one, the rest of the page
-    (tables blanked) read at `OCR_DPI`. Glyph boxes are in pixels at `SCAN_DPI`."""
+@dataclass(slots=True)
+class PreparedPage:
+    """A page made ready for the engine by `prepare_page`; `read_prepared` recognises it."""
+    result: PageResult            # size and rules filled in, glyphs still to come
+    body: Path                    # the running text at `OCR_DPI`, table cells blanked (PGM)
+    pixels: object                # the page at `SCAN_DPI`, rules erased: where the table cells are cut from
+    cells: list[tuple[float, float, float, float]]
+    base: Path                    # what the page's scratch files are named after
+
+
+def prepare_page(number: int, image: Path | PdfPage) -> PreparedPage:
+    """One page before recognition: deskewed, rules found and erased, table cells found and blanked,
+    the rest resampled to `OCR_DPI`."""
     import numpy as np
     from PIL import Image
     if isinstance(image, PdfPage):
-        gray, base = _deskew(image.load()), image.stem      # base: what our scratch files are named after
+        gray, base = _deskew(image.load()), image.stem
     else:
         with Image.open(image) as img:
             gray, base = _deskew(img.convert("L")), image
@@ -569,19 +481,37 @@ def _recognise(exe: str, number: int, image: Path | PdfPage) -> PageResult:
     scale = OCR_DPI / SCAN_DPI
     small = Image.fromarray(body).resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
                                          Image.LANCZOS)
-    target = base.with_name(base.stem + "-body.pgm")
-    small.save(target)              # uncompressed: Tesseract reads it as fast, writing it is 6× faster than PNG
-    glyphs, result.engine_seconds = run_tesseract(exe, target)
-    target.unlink()
+    body_file = base.with_name(base.stem + "-body.pgm")
+    small.save(body_file)
+    return PreparedPage(result, body_file, pixels, cells, base)
+
+
+def read_prepared(exe: str, engine: EngineProcess, page: PreparedPage) -> PageResult:
+    """The page's running text read by `engine` (started while the page was prepared), then its table
+    cells one by one. Glyph boxes are in pixels at `SCAN_DPI`."""
+    result = page.result
+    glyphs, result.engine_seconds = engine.recognise(page.body)
+    page.body.unlink()
+    scale = OCR_DPI / SCAN_DPI
     result.glyphs = [Glyph(g.text, g.x0 / scale, g.top / scale, g.x1 / scale, g.bottom / scale, g.conf, g.line)
                      for g in glyphs]
-    if cells:
-        work = base.with_name(base.stem + "-cells")
+    if page.cells:
+        work = page.base.with_name(page.base.stem + "-cells")
         work.mkdir(exist_ok=True)
-        cell_glyphs, secs = _read_cells(exe, pixels, cells, work)
+        cell_glyphs, secs = _read_cells(exe, page.pixels, page.cells, work)
         result.glyphs += cell_glyphs
         result.engine_seconds += secs
     return result
+
+
+def _recognise(exe: str, number: int, image: Path | PdfPage) -> PageResult:
+    """One page, prepared while its Tesseract loads the model (`EngineProcess`), then recognised.
+
+    Preparing the next page while this one is recognised was tried (one thread more than pages read
+    at once): on this project's 2-core machines Tesseract then ran 10–25 % slower, more than the
+    preparation it hid (Dec 2026), so a worker does one page at a time."""
+    with EngineProcess(exe) as engine:
+        return read_prepared(exe, engine, prepare_page(number, image))
 
 
 _PAGE_NUMBER_OCR = re.compile(r"^[一—–\-_~－=DO\s]*(\d{1,3})[一—–\-_~－=DO\s]*$")

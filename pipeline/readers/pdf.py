@@ -236,7 +236,8 @@ def _ocr_blank_pages(path: Path, data: bytes, blank: list[int], page_items: list
     tables run on across them as across text pages. Without an OCR engine (or if it fails) they are
     reported as unread, as before; a page OCR finds empty is a blank page and needs no note.
     Returns the numbers of the pages that came from OCR."""
-    from pipeline.readers.ocr import MAX_PAGES, ocr_pdf_pages, tesseract_binary
+    from pipeline.readers.ocr import MAX_PAGES, ocr_pdf_pages
+    from pipeline.readers.ocr_engine import tesseract_binary
     wanted = [n for n in blank if n <= MAX_PAGES]
     unread = blank
     done: set[int] = set()
