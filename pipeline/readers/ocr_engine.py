@@ -13,6 +13,7 @@ Several images in one run (the cells of a table) go through `run_tesseract` with
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -34,12 +35,19 @@ def tesseract_binary() -> str | None:
     return shutil.which("tesseract")
 
 
+@functools.lru_cache(maxsize=4)
+def _languages(exe: str) -> frozenset[str]:
+    """The models `exe` has: asked once per process (a watcher's worker reads many scans; each ask is a
+    Tesseract start, ~20 ms)."""
+    return frozenset(subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout.split())
+
+
 def check_engine(path: Path) -> str:
+    """The Tesseract to run for `path`, or the reason the server cannot read a scan."""
     exe = tesseract_binary()
     if exe is None:
         raise InputError(path, "这是扫描件（没有文本层），需要文字识别，但服务器未安装 Tesseract", hint=_INSTALL_HINT)
-    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout.split()
-    if OCR_LANG not in langs:
+    if OCR_LANG not in _languages(exe):
         raise InputError(path, "这是扫描件（没有文本层），需要文字识别，但服务器缺少简体中文识别模型", hint=_INSTALL_HINT)
     return exe
 
