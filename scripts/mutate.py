@@ -225,9 +225,10 @@ def _run_watched(command: list[str], work: Path, env: dict) -> bool:
     proc = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     idle_since = time.monotonic()
+    can_see_processes = Path("/proc").exists()        # without /proc (not Linux) there is no watchdog
     while proc.poll() is None:
         time.sleep(10)
-        if not Path("/proc").exists() or _running_tests(proc.pid):
+        if not can_see_processes or _running_tests(proc.pid):
             idle_since = time.monotonic()
         elif time.monotonic() - idle_since > STALL_SECONDS:
             os.killpg(proc.pid, 15)
