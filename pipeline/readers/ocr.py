@@ -7,7 +7,8 @@ of ~800 MB per page, and no Python dependencies (RapidOCR pulls onnxruntime and 
 Chinese model reads running text best at ~150-200 dpi (body text ~35-45 px high); pages are taken at
 `SCAN_DPI` (300) and the running text is resampled to `OCR_DPI` for recognition.
 
-Per page (`_recognise`): the tilt of a scan is measured and corrected (`skew_angle`); table rules are
+Per page (`prepare_page`, then `read_prepared` by a Tesseract that loaded its model meanwhile:
+`ocr_engine.EngineProcess`): the tilt of a scan is measured and corrected (`skew_angle`); table rules are
 found in the image (long dark runs, `rules_from_image`), erased, and become ruling edges, so tables go
 through the same lattice finder as a PDF's drawn lines. Each table cell is recognised on its own at
 300 dpi (`_read_cells`: two binarisation levels, the reading that explains the cell's ink, an English
