@@ -245,6 +245,23 @@ def test_skew_is_measured_and_a_level_page_left_alone():
     assert abs(skew_angle(tilted) + 1.2) <= 0.15, "the angle that levels the page again"
 
 
+@pytest.mark.parametrize("size,angle", [((1201, 1601), -0.7), ((800, 1133), 2.9), ((640, 480), 0.15),
+                                         ((2481, 3508), -1.35)])
+def test_a_page_turned_in_bands_is_the_page_turned_whole(size, angle):
+    """The tilted page is turned in bands on two threads: every pixel as Pillow's own `rotate` gives it
+    (odd sizes: the bands do not split evenly)."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+    from pipeline.readers.ocr import turned
+    img = Image.new("L", size, 255)
+    d = ImageDraw.Draw(img)
+    for y in range(20, size[1] - 40, 37):
+        for x in range(15, size[0] - 40, 29):
+            d.rectangle((x, y, x + 21, y + 25), fill=(x * 7 + y * 3) % 200)
+    whole = img.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+    assert np.array_equal(np.asarray(turned(img, angle)), np.asarray(whole))
+
+
 @pytest.mark.parametrize("ocr,expected", [
     ("涵养城市”气质“。推动“双下降“。", "涵养城市“气质”。推动“双下降”。"),      # each sentence on its own
     ("结出乡村振兴“新硕果”“。推进", "结出乡村振兴“新硕果”。推进"),               # “ cannot precede 。
