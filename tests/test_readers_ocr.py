@@ -427,3 +427,27 @@ def test_doubtful_lines_listed_without_the_page_numbers():
                    + line("一6一", 1800, 40.0, "l3") + line("建成区全部实现", 1300, 95.0, "l4")
                    + line("11", 3350, 0.0, "l5"))                     # a page number read at 0 %: dropped too
     assert [(n, text) for n, text, _ in _low_confidence_lines([page])] == [(6, "完成4.5公里雨污管网改造"), (6, "一6一")]
+
+
+def _line(*boxes):
+    """Glyphs of one OCR line from (text, x0, x1) with the ink height of body text at 300 dpi (44 px)."""
+    from pipeline.readers.ocr import Glyph
+    return [Glyph(t, x0, 1214.0, x1, 1258.0, 82.0, "line_1") for t, x0, x1 in boxes]
+
+
+@pytest.mark.parametrize("boxes,expected,left", [
+    # measured on a 0.5°-tilted scan of the reference: "5.5%以上" read as 5.59%, the 9 twice a digit's width
+    ([("5", 334, 360), (".", 369, 376), ("5", 386, 412), ("9", 417, 468), ("%", 472, 501), ("以", 502, 579)],
+     "5.5%以", 417),
+    ([("1", 300, 314), ("0", 320, 380), ("％", 383, 420)], "1％", 320),             # full-width % too
+    ([("5", 386, 412), ("9", 417, 443), ("%", 447, 501)], "59%", 447),              # a real 9: digit-wide
+    ([("9", 417, 468), ("%", 485, 520)], "9%", 485),                                # not touching the %
+    ([("9", 417, 468), ("以", 472, 520)], "9以", None),                             # no % after it
+    ([("万", 417, 468), ("%", 472, 501)], "万%", 472),                              # not a digit
+])
+def test_a_digit_cut_from_a_percent_sign_is_dropped(boxes, expected, left):
+    """The % takes back the dropped digit's ink: its box starts where the digit's did."""
+    from pipeline.readers.ocr_words import merge_split_percent
+    out = merge_split_percent(_line(*boxes))
+    assert "".join(g.text for g in out) == expected
+    assert [g.x0 for g in out if g.text in "%％"] == ([left] if left is not None else [])

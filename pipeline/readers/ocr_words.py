@@ -37,7 +37,9 @@ Safeguards, because a wrong "correction" of a correct character is worse than a 
  - only OCR'd glyphs go through here (the text layer of a PDF is never touched: the callers are
    `read_ocr` and `ocr_pdf_pages`).
 
-Also `drop_stray_question_marks`: Tesseract adds a lone ？/? at the end of a line after a token it
+Also `merge_split_percent`: Tesseract reads a wide % as a digit and a narrower % (5.5% → 5.59%, a
+target changed without anyone noticing); the made-up digit's ink box is about as wide as it is high,
+a real digit's is ~0.6 of its height, and it touches the %. Also `drop_stray_question_marks`: Tesseract adds a lone ？/? at the end of a line after a token it
 read (a page-edge speck or the tail of a dash) with low confidence, and reads a closing ” after
 Latin/digits as ? (“5+N?示范点); a doubtful one at the line end is dropped, one inside an open
 quotation before running text becomes ”.
@@ -58,6 +60,8 @@ STRAY_MARK_CONFIDENCE = 60.0
 BIGRAM_SMOOTHING = 0.5    # added to every adjacent-pair count (an unseen pair is rare, not impossible)
 MIN_BIGRAM_MARGIN = 3.0   # natural log: the variant must be ~20× as probable as the character read
 MIN_EVIDENCE = 5          # times the variant was seen next to one of its neighbours in real prose
+SPLIT_DIGIT_WIDTH = 0.9   # a digit's ink box wider than this share of its height is part of a % (real: ~0.6)
+SPLIT_GAP = 0.3           # …and at most this share of its height away from the % it belongs to
 
 _GROUPS = (
     "人入八", "己已巳", "未末", "土士", "日曰", "天夭", "干千于", "大太犬", "木本术", "王玉主",
@@ -202,8 +206,25 @@ def drop_stray_question_marks(glyphs: list) -> list:
     return [g for k, g in enumerate(glyphs) if k not in drop]
 
 
+def merge_split_percent(glyphs: list) -> list:
+    """The line without the digits Tesseract cut from a % sign (5.5% read as 5.59%): a digit whose
+    ink box is too wide for a digit (`SPLIT_DIGIT_WIDTH`), directly before and touching a %, is
+    dropped, and the % gets its left edge back."""
+    out = []
+    for k, g in enumerate(glyphs):
+        nxt = glyphs[k + 1] if k + 1 < len(glyphs) else None
+        height = g.bottom - g.top
+        if (nxt is not None and nxt.text in ("%", "％") and len(g.text) == 1 and g.text in "0123456789"
+                and height > 0 and g.x1 - g.x0 > SPLIT_DIGIT_WIDTH * height and nxt.x0 - g.x1 <= SPLIT_GAP * height):
+            nxt.x0 = min(nxt.x0, g.x0)
+            continue
+        out.append(g)
+    return out
+
+
 def correct_pages(pages) -> int:
-    """Word-plausibility correction and stray ？ removal on OCR'd pages (`PageResult`s), in place."""
+    """Word-plausibility correction, split % signs and stray ？ removal on OCR'd pages (`PageResult`s),
+    in place."""
     changed = 0
     for p in pages:
         lines: dict[str, list] = {}
@@ -213,7 +234,7 @@ def correct_pages(pages) -> int:
         for glyphs in lines.values():
             changed += correct_line(glyphs)
             changed += correct_line_by_neighbours(glyphs)
-            kept = drop_stray_question_marks(glyphs)
+            kept = drop_stray_question_marks(merge_split_percent(glyphs))
             changed += len(glyphs) - len(kept)
             keep.extend(kept)
         # the original order (lines are contiguous runs of glyphs in Tesseract's output)
