@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import resource
 import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from timing import best_of  # noqa: E402  (benchmarks/ is on sys.path: run.py)
+from timing import best_of, wall_and_cpu  # noqa: E402  (benchmarks/ is on sys.path: run.py)
 
 REPO = Path(__file__).resolve().parents[1]
 OCR_ROUNDS = 6
@@ -113,7 +112,7 @@ def _ocr_scan_rows(scan: Path, label: str, work: Path) -> list[tuple[str, str]]:
         # alternated, and the median of the ratios: a shared 2-core machine moves a run by ±15 %
         walls, cpus, seconds = [], [], []
         for _ in range(OCR_ROUNDS):
-            (w_ours, c_ours), (w_engine, c_engine) = _timed(ours), _timed(engine)
+            (w_ours, c_ours), (w_engine, c_engine) = wall_and_cpu(ours), wall_and_cpu(engine)
             walls.append(w_ours / w_engine)
             cpus.append(c_ours / c_engine)
             seconds.append(w_ours)
@@ -124,16 +123,6 @@ def _ocr_scan_rows(scan: Path, label: str, work: Path) -> list[tuple[str, str]]:
             (f"OCR ours / Tesseract alone, same images, {label}", f"{statistics.median(walls):.2f}×  (goal ≤ 1.1×; "
              f"median of {OCR_ROUNDS}, {min(walls):.2f}–{max(walls):.2f})"),
             (f"OCR CPU ours / Tesseract alone, {label} (all processes)", f"{statistics.median(cpus):.2f}×")]
-
-
-def _timed(fn) -> tuple[float, float]:
-    """Wall seconds and CPU seconds of this process and its finished children."""
-    def cpu():
-        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-    c0, t0 = cpu(), time.perf_counter()
-    fn()
-    return time.perf_counter() - t0, cpu() - c0
 
 
 def run() -> list[tuple[str, str]]:

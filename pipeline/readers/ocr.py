@@ -44,7 +44,7 @@ from pipeline.diagnostics import DiagnosticCode, Diagnostics
 from pipeline.blocks import SourceDoc, TableBlock, TextBlock, Where
 from pipeline.errors import InputError
 from pipeline.readers import ocr_labels, ocr_words
-from pipeline.readers.ocr_engine import OCR_LANG, EngineProcess, Glyph, check_engine, run_tesseract
+from pipeline.readers.ocr_engine import _HINT, OCR_LANG, EngineProcess, Glyph, check_engine, run_tesseract
 from pipeline.readers.pdf_layout import is_wide
 from pipeline.readers.positioned import assemble_pages, char, h_edge, layout_page, v_edge
 from pipeline.text import normalize
@@ -60,10 +60,9 @@ MIN_MEAN_CONFIDENCE = 50.0    # below this on average the "text" is noise (a bla
 MAX_LISTED_LINES = 30
 RULE_MIN_INCHES = 0.4         # a dark run this long is a drawn rule, not a stroke of a character
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
-_HINT = "请向发文单位索取 .docx 或可复制文字的 PDF"
 
 
-# ------------------------------------------------------------------------------------ the engine
+# ------------------------------------------------------------------------------------ workers
 
 def ocr_workers() -> int:
     """Pages recognised at once: the CPUs this process may use, divided among the watcher's workers."""
@@ -85,7 +84,6 @@ class PageResult:
     height_px: int
     glyphs: list[Glyph] = field(default_factory=list)
     rules: list[tuple[str, float, float, float]] = field(default_factory=list)   # (h|v, pos, start, end) px
-    engine_seconds: float = 0.0
 
 
 _RUN_BLOCK = 8                 # px: the coarse grid `_runs` screens rows on
@@ -162,8 +160,8 @@ def rules_from_image(gray, dpi: int) -> list[tuple[str, float, float, float]]:
 
 @dataclass(slots=True)
 class PdfPage:
-    """One page of a PDF to recognise, rendered only when a worker takes it up (and deleted after):
-    a 300-dpi page is 8.7 MB as PGM, and PNG-compressing a grainy scan took pdftoppm ~9 s a page."""
+    """One page of a PDF to recognise, rendered only when a worker takes it up, so that at most one
+    page a worker is held in memory: a 300-dpi page is 8.7 MB as PGM. `stem` names its scratch files."""
     path: Path                 # the user's file (for messages)
     src: Path                  # our copy of it
     number: int
@@ -386,7 +384,7 @@ def _has_han(glyphs: list[Glyph]) -> bool:
     return any(re.match(_CJK, g.text) for g in glyphs)
 
 
-def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float]:
+def _read_cells(exe: str, pixels, cells, work: Path) -> list[Glyph]:
     """Every table cell recognised on its own (one Tesseract call per reading for all of them).
 
     Read as part of the page, cells in one row become one "line" and a merged cell's text mixes
@@ -408,11 +406,9 @@ def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float
             continue                      # empty (or a few specks of scanner noise)
         crops.append((ox - CELL_PAD, oy - CELL_PAD, crop))
     if not crops:
-        return [], 0.0
-    seconds = 0.0
+        return []
 
     def batch(ks: list[int], level: float, lang: str, psm: str) -> dict[int, list[Glyph]]:
-        nonlocal seconds
         tag = f"{lang}-{psm}-{level}"
         files = []
         for k in ks:
@@ -424,8 +420,7 @@ def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float
             files.append(f)
         listing = work / f"cells-{tag}.txt"
         listing.write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
-        glyphs, secs = run_tesseract(exe, listing, lang, psm)
-        seconds += secs
+        glyphs, _ = run_tesseract(exe, listing, lang, psm)
         by_image: dict[int, list[Glyph]] = {}
         for g in glyphs:
             by_image.setdefault(ks[g.image], []).append(g)
@@ -473,7 +468,7 @@ def _read_cells(exe: str, pixels, cells, work: Path) -> tuple[list[Glyph], float
         ox, oy = crops[k][0], crops[k][1]
         for g in glyphs:
             placed.append(Glyph(g.text, g.x0 + ox, g.top + oy, g.x1 + ox, g.bottom + oy, g.conf, f"cell{k}-{g.line}"))
-    return placed, seconds
+    return placed
 
 
 @dataclass(slots=True)
@@ -532,7 +527,7 @@ def read_prepared(exe: str, engine: EngineProcess, page: PreparedPage) -> PageRe
     """The page's running text read by `engine` (started while the page was prepared), then its table
     cells one by one. Glyph boxes are in pixels at `SCAN_DPI`."""
     result = page.result
-    glyphs, result.engine_seconds = engine.recognise(page.body)
+    glyphs, _ = engine.recognise(page.body)
     page.body.unlink()
     scale = OCR_DPI / SCAN_DPI
     result.glyphs = [Glyph(g.text, g.x0 / scale, g.top / scale, g.x1 / scale, g.bottom / scale, g.conf, g.line)
@@ -540,9 +535,7 @@ def read_prepared(exe: str, engine: EngineProcess, page: PreparedPage) -> PageRe
     if page.cells:
         work = page.base.with_name(page.base.stem + "-cells")
         work.mkdir(exist_ok=True)
-        cell_glyphs, secs = _read_cells(exe, page.pixels, page.cells, work)
-        result.glyphs += cell_glyphs
-        result.engine_seconds += secs
+        result.glyphs += _read_cells(exe, page.pixels, page.cells, work)
     return result
 
 
@@ -922,7 +915,3 @@ def pdf_needs_ocr(data: bytes) -> bool:
         return False                   # encrypted, damaged: the PDF reader's reason stands
     return visible == 0 or cid / visible > MAX_CID_SHARE
 
-
-def engine_seconds(pages: list[PageResult]) -> float:
-    """Tesseract's own time for `pages` (the bench compares our total against it)."""
-    return sum(p.engine_seconds for p in pages)
